@@ -1,0 +1,201 @@
+/**
+ * The plain (non-`Input<T>`) shapes of a `TrainedModelDeployment` as the provider sees them, and the
+ * defaults `check` fills in.
+ *
+ * ## How outputs tell "declared by the user" from "reported by the server"
+ *
+ * Outputs are `{ ...inputs, effective, ...facts }` (type {@link DeploymentOutputs}):
+ *
+ * - **Under the input names** (`modelId`, `numberOfAllocations`, `stop`, …) outputs hold the inputs as
+ *   `check` returned them at the last create/update: the user's declaration, verbatim, plus the defaults
+ *   `check` fills (`deploymentId`, `state`, `waitFor`, `waitTimeoutSeconds`). A field the user left unset
+ *   stays absent there. `delete` therefore finds the deployment id, connection and stop flags it needs in
+ *   the old outputs, and `diff` can see that the user removed a declaration (e.g. `adaptiveAllocations`).
+ * - **Under `effective`** (type {@link EffectiveSettings}, same field names as the inputs) outputs hold
+ *   what Elasticsearch reported for the deployment as it runs now: its running state and the start and
+ *   scaling parameters actually in force (including ones the user never set, such as the default
+ *   `threadsPerAllocation`, and the count adaptive allocations chose). When nothing runs, `effective`
+ *   holds only `state: "stopped"`. A key absent from `effective` means "not reported".
+ * - **Under other top-level names** (`clusterUuid`, `allocationState`, `nodes`, …) outputs hold the
+ *   remaining server facts; `diff` never reads them.
+ *
+ * `diff` compares each field the user declares in the new inputs with `effective[field]` when the server
+ * reported it, else with the old declared value. So an out-of-band scale or stop (seen by `refresh`, which
+ * rewrites `effective`) shows up as a change, declaring a value equal to what already runs is not a change,
+ * and a field the user does not declare never diffs. One key (`effective`) keeps state small and keeps
+ * server facts from ever being mistaken for declarations.
+ *
+ * During preview any input may hold Pulumi's unknown sentinel ({@link PULUMI_UNKNOWN}) instead of its
+ * declared type; `check` and `diff` treat such a value as "not known yet".
+ */
+
+/** The declared running state of a deployment. */
+export type DeploymentState = "started" | "stopped";
+
+/** How far a start (or scale) must get before create/update returns. */
+export type WaitFor = "starting" | "started" | "fully_allocated";
+
+/** Elasticsearch's deployment priority; `low` deployments get 1 allocation of 1 thread. */
+export type Priority = "normal" | "low";
+
+/** Adaptive allocations: Elasticsearch picks the allocation count between the bounds. */
+export interface AdaptiveAllocations {
+  enabled: boolean;
+  minNumberOfAllocations?: number;
+  maxNumberOfAllocations?: number;
+}
+
+/**
+ * Flags for `_stop`. An unset flag is not sent (Elasticsearch's default applies) unless the provider
+ * configuration sets it; see `stopFlags.ts`.
+ */
+export interface StopFlags {
+  force?: boolean;
+  finishPendingWork?: boolean;
+  allowNoMatch?: boolean;
+}
+
+/** The resource's inputs after `check`: defaults filled, every rule validated. */
+export interface DeploymentInputs {
+  modelId: string;
+  /** Defaults to `modelId`. */
+  deploymentId: string;
+  /** Defaults to {@link DEFAULT_STATE}. */
+  state: DeploymentState;
+  numberOfAllocations?: number;
+  adaptiveAllocations?: AdaptiveAllocations;
+  threadsPerAllocation?: number;
+  priority?: Priority;
+  queueCapacity?: number;
+  /** Elasticsearch byte-size syntax, e.g. `"0"`, `"512kb"`, `"1.5gb"`. */
+  cacheSize?: string;
+  /** Defaults to {@link DEFAULT_WAIT_FOR}. */
+  waitFor: WaitFor;
+  /** The provider's own deadline; defaults to {@link DEFAULT_WAIT_TIMEOUT_SECONDS}. */
+  waitTimeoutSeconds: number;
+  stop?: StopFlags;
+  adoptExisting?: boolean;
+  /** Name of a connection from stack config; the default connection when absent. */
+  connection?: string;
+}
+
+/**
+ * What Elasticsearch reports for the deployment as it runs now, under the input names. Filled by
+ * create/update/read; see the file comment. Identity fields (`modelId`, `deploymentId`, `connection`) are
+ * not here: a model alias would make the served model id differ from the declared one forever.
+ */
+export interface EffectiveSettings {
+  /** `"started"` while a deployment with this id exists on the cluster, `"stopped"` when it does not. */
+  state?: DeploymentState;
+  /** The target count (`task_parameters.number_of_allocations`), not the count allocated so far. */
+  numberOfAllocations?: number;
+  /** `{ enabled: false }` when the server reports no adaptive settings for a running deployment. */
+  adaptiveAllocations?: AdaptiveAllocations;
+  threadsPerAllocation?: number;
+  priority?: Priority;
+  queueCapacity?: number;
+  /** Byte-size string as reported, e.g. `"1630b"`; compared by bytes. */
+  cacheSize?: string;
+}
+
+/** A node a deployment is routed to, with its routing state. */
+export interface DeploymentNode {
+  nodeId: string;
+  nodeName?: string;
+  routingState: string;
+  reason?: string;
+  currentAllocations?: number;
+  targetAllocations?: number;
+}
+
+/** Outputs: the inputs, what runs (`effective`), and the other server facts. `diff` reads only the first two. */
+export interface DeploymentOutputs extends DeploymentInputs {
+  effective?: EffectiveSettings;
+  clusterUuid?: string;
+  /** `deployment_stats.state` (`starting`, `started`, `stopping`, `failed`). */
+  deploymentState?: string;
+  /** `deployment_stats.allocation_status.state`. */
+  allocationState?: string;
+  allocationCount?: number;
+  targetAllocationCount?: number;
+  nodes?: DeploymentNode[];
+  /** ISO 8601. */
+  startTime?: string;
+  /** Ingest pipelines whose inference processors reference the deployment (or an alias of its model). */
+  pipelines?: string[];
+  /** Inference endpoints that use or own the deployment. */
+  inferenceEndpoints?: string[];
+}
+
+/** The value Pulumi puts in place of an input that is not known until apply (during preview). */
+export const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The key under which the dynamic-provider host carries the serialized provider in inputs and outputs. */
+export const PROVIDER_KEY = "__provider";
+
+export const DEFAULT_STATE: DeploymentState = "started";
+export const DEFAULT_WAIT_FOR: WaitFor = "fully_allocated";
+/** 20 minutes: real models (ELSER, E5) and ML autoscaling routinely take minutes to allocate. */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1200;
+/**
+ * 25 minutes. The engine cancels a provider call after 30 minutes, and a cancelled call records no partial
+ * failure, so the provider's own deadline must fire first.
+ */
+export const MAX_WAIT_TIMEOUT_SECONDS = 1500;
+
+export const MAX_ID_LENGTH = 64;
+export const MAX_THREADS_PER_ALLOCATION = 32;
+/** Elasticsearch 9.x maximum; 8.x allowed 1,000,000 (the client refuses version mismatches at run time). */
+export const MAX_QUEUE_CAPACITY = 100_000;
+/** Elasticsearch parses allocation counts as Java ints. */
+export const MAX_INT32 = 2_147_483_647;
+
+export const DEPLOYMENT_STATES: readonly DeploymentState[] = ["started", "stopped"];
+export const WAIT_FOR_VALUES: readonly WaitFor[] = ["starting", "started", "fully_allocated"];
+export const PRIORITIES: readonly Priority[] = ["normal", "low"];
+
+/** Every input property, in the order messages list them. */
+export const INPUT_PROPERTIES: readonly (keyof DeploymentInputs)[] = [
+  "modelId",
+  "deploymentId",
+  "state",
+  "numberOfAllocations",
+  "adaptiveAllocations",
+  "threadsPerAllocation",
+  "priority",
+  "queueCapacity",
+  "cacheSize",
+  "waitFor",
+  "waitTimeoutSeconds",
+  "stop",
+  "adoptExisting",
+  "connection",
+];
+export const ADAPTIVE_PROPERTIES: readonly (keyof AdaptiveAllocations)[] = [
+  "enabled",
+  "minNumberOfAllocations",
+  "maxNumberOfAllocations",
+];
+export const STOP_FLAG_PROPERTIES: readonly (keyof StopFlags)[] = [
+  "force",
+  "finishPendingWork",
+  "allowNoMatch",
+];
+
+/** True for Pulumi's unknown sentinel. */
+export function isUnknown(value: unknown): boolean {
+  return value === PULUMI_UNKNOWN;
+}
+
+/** True when the value, or anything nested in it, is Pulumi's unknown sentinel. */
+export function containsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (isPlainObject(value)) return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** A non-null, non-array object. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,88 @@
+/**
+ * The stop flags sent with `_stop` (update to `stopped`, replace, delete), per flag:
+ * the resource's own `stop` value, else the provider configuration (`elasticsearch-ml:force`,
+ * `elasticsearch-ml:finishPendingWork`, `elasticsearch-ml:allowNoMatch`), else unset — and an unset flag
+ * is not sent, so Elasticsearch's default applies. Pure: the provider passes in what it read.
+ */
+import { PULUMI_UNKNOWN, StopFlags, STOP_FLAG_PROPERTIES } from "./inputs";
+
+/** The stack-config key for each stop flag. */
+export const STOP_FLAG_CONFIG_KEYS: Readonly<Record<keyof StopFlags, string>> = {
+  force: "elasticsearch-ml:force",
+  finishPendingWork: "elasticsearch-ml:finishPendingWork",
+  allowNoMatch: "elasticsearch-ml:allowNoMatch",
+};
+
+/** A provider-configuration value that is not a valid setting. `code` is stable; match on it. */
+export class ProviderConfigError extends Error {
+  override readonly name = "ProviderConfigError";
+  readonly code = "ERR_PROVIDER_CONFIG";
+  /** The configuration key, e.g. `elasticsearch-ml:force`. */
+  readonly key: string;
+
+  constructor(key: string, message: string) {
+    super(message);
+    this.key = key;
+  }
+}
+
+/**
+ * Parse a boolean provider setting strictly: `"true"` or `"false"` (stack config holds strings), or a
+ * boolean when the config was set with a type. Anything else throws, so a typo such as `"yes"` never
+ * silently leaves a force stop off.
+ *
+ * @returns The flag, or `undefined` when the key is not set.
+ * @throws {ProviderConfigError} For any other value.
+ */
+export function parseConfigBoolean(key: string, raw: unknown): boolean | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === true || raw === "true") return true;
+  if (raw === false || raw === "false") return false;
+  const shown = typeof raw === "string" ? JSON.stringify(raw) : String(raw);
+  throw new ProviderConfigError(
+    key,
+    `${key}: ${shown} is not allowed; must be "true" or "false" (e.g. \`pulumi config set ${key} true\`), ` +
+      `or unset with \`pulumi config rm ${key}\``,
+  );
+}
+
+/**
+ * Read the three stop flags from provider configuration.
+ *
+ * @param get Looks a full key up (e.g. `(key) => config.get(key)` in the provider's `configure`).
+ * @returns Only the flags that are set.
+ * @throws {ProviderConfigError} When a set value is not `"true"` or `"false"`.
+ */
+export function stopFlagsFromConfig(get: (key: string) => unknown): StopFlags {
+  const flags: StopFlags = {};
+  for (const name of STOP_FLAG_PROPERTIES) {
+    const value = parseConfigBoolean(STOP_FLAG_CONFIG_KEYS[name], get(STOP_FLAG_CONFIG_KEYS[name]));
+    if (value !== undefined) flags[name] = value;
+  }
+  return flags;
+}
+
+/**
+ * The flags a stop sends: per flag, the resource's `stop` value wins over the provider configuration.
+ *
+ * @param resourceStop The resource's `stop` input (from the old outputs on delete).
+ * @param providerFlags The flags from {@link stopFlagsFromConfig}.
+ * @returns Only the flags that are set; an absent flag must not be sent.
+ */
+export function effectiveStopFlags(
+  resourceStop: StopFlags | undefined,
+  providerFlags: StopFlags | undefined,
+): StopFlags {
+  const flags: StopFlags = {};
+  for (const name of STOP_FLAG_PROPERTIES) {
+    const value = pick(resourceStop?.[name]) ?? pick(providerFlags?.[name]);
+    if (value !== undefined) flags[name] = value;
+  }
+  return flags;
+}
+
+// Only a real boolean counts; null (YAML) or a leftover unknown sentinel means "not set here".
+function pick(value: unknown): boolean | undefined {
+  if (value === PULUMI_UNKNOWN) return undefined;
+  return typeof value === "boolean" ? value : undefined;
+}
