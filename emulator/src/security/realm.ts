@@ -27,6 +27,8 @@ import { SecurityStore } from "./store";
 export interface RealmOptions {
   /** Password of the built-in `elastic` superuser. */
   elasticPassword: string;
+  /** Clock (epoch ms) for API key creation and expiry; tests pass a fake one. */
+  now?: () => number;
 }
 
 /** The realm plus its store, for tests and tools that seed users or roles without HTTP. */
@@ -43,7 +45,7 @@ export function createRealm(opts: RealmOptions): SecurityRealm {
       `elasticPassword must be a non-empty string, got ${JSON.stringify(opts.elasticPassword)}`,
     );
   }
-  const store = new SecurityStore(opts.elasticPassword);
+  const store = new SecurityStore(opts.elasticPassword, opts.now);
 
   function authenticate(headers: IncomingHttpHeaders, uri: string): Principal {
     const credentials = parseCredentials(headers);

@@ -10,7 +10,7 @@ import { parseCreateApiKey, parsePutRole, parsePutUser } from "./requests";
 import type { SecurityStore, StoredUser } from "./store";
 
 /** Query parameters every Elasticsearch REST handler accepts. */
-const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path"];
+const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "format"];
 
 interface MethodSpec {
   action: string;
@@ -97,7 +97,7 @@ function createApiKeyRoute(ctx: RouteContext): RouteResult {
   }
   const creatorRealm =
     principal.apiKeyId !== undefined ? "_es_api_key" : realmOf(store.getUser(principal.username)).name;
-  const now = Date.now();
+  const now = store.now();
   const { key, secret } = store.createApiKey({
     name: request.name,
     username: principal.username,

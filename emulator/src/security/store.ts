@@ -110,7 +110,8 @@ export class SecurityStore {
 
   constructor(
     elasticPassword: string,
-    private readonly now: () => number = Date.now,
+    /** Clock for API key creation and expiry (epoch ms). */
+    readonly now: () => number = Date.now,
   ) {
     this.users.set(ELASTIC_USER, {
       username: ELASTIC_USER,
