@@ -1,0 +1,208 @@
+/**
+ * The client: one object per set of connection settings, holding the transport (pools) and the
+ * cluster version read on first use. Each method delegates to its endpoint-group module.
+ */
+import { inspect } from "node:util";
+import { clusterVersion, getClusterInfo } from "./cluster";
+import { type ConnectionOptions, ConnectionSettings, resolveConnectionSettings } from "./config";
+import type { OperationContext } from "./context";
+import { type PipelineReference, findPipelinesReferencing, getIngestPipelines } from "./ingest";
+import {
+  type StartDeploymentParams,
+  type StartDeploymentResult,
+  type StopDeploymentParams,
+  type UpdateDeploymentParams,
+  startDeployment,
+  stopDeployment,
+  updateDeployment,
+} from "./trainedModelDeployments";
+import {
+  type GetTrainedModelsOptions,
+  type ListOptions,
+  getDeploymentStats,
+  getTrainedModel,
+  getTrainedModelStats,
+  getTrainedModels,
+} from "./trainedModels";
+import { Transport, type TransportOptions } from "./transport";
+import type {
+  ClusterInfo,
+  DeploymentStats,
+  IngestPipelines,
+  TrainedModelAssignment,
+  TrainedModelConfig,
+  TrainedModelStatsResponse,
+  TrainedModelsResponse,
+} from "./types";
+import { type EsVersion, assertSupportedVersion } from "./version";
+
+/** Environment variable that turns the request trace on (`1` or `true`; lines go to stderr). */
+export const TRACE_ENV_VAR = "ELASTICSEARCH_ML_TRACE";
+
+/** Client options that are not connection settings. */
+export interface ClientOptions extends Omit<TransportOptions, "trace"> {
+  /**
+   * Request trace: one line per attempt and outcome (method, URL without credentials, status, timing).
+   * `true` writes to stderr; a function receives the lines. Default: on when `ELASTICSEARCH_ML_TRACE`
+   * is `1` or `true`.
+   */
+  trace?: boolean | ((line: string) => void);
+}
+
+/**
+ * Creates a client from connection options and the environment (explicit options win).
+ *
+ * @throws {ConfigurationError} for missing, malformed or contradictory settings, before any request.
+ */
+export function createClient(
+  options: ConnectionOptions & ClientOptions = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ElasticsearchClient {
+  const {
+    trace,
+    initialBackoffMs,
+    maxBackoffMs,
+    endpointHealth,
+    maxConnectionsPerEndpoint,
+    keepAliveTimeoutMs,
+    connectTimeoutMs,
+    random,
+    ...connection
+  } = options;
+  const settings = resolveConnectionSettings(connection, env);
+  const traceEnv = (env[TRACE_ENV_VAR] ?? "").trim().toLowerCase();
+  const traceOn = trace ?? (traceEnv === "1" || traceEnv === "true");
+  return new ElasticsearchClient(settings, {
+    trace:
+      typeof traceOn === "function"
+        ? traceOn
+        : traceOn
+          ? (line) => process.stderr.write(`${line}\n`)
+          : undefined,
+    initialBackoffMs,
+    maxBackoffMs,
+    endpointHealth,
+    maxConnectionsPerEndpoint,
+    keepAliveTimeoutMs,
+    connectTimeoutMs,
+    random,
+  });
+}
+
+/**
+ * Elasticsearch client for the ML trained-model deployment APIs.
+ *
+ * The cluster version is read with `GET /` on the first operation and cached; clusters older than
+ * 8.8 are refused then (`ES_VERSION_UNSUPPORTED`). Printing or serialising the client shows its
+ * endpoints and who it authenticates as, never a secret. Call {@link close} when done.
+ */
+export class ElasticsearchClient {
+  readonly #settings: ConnectionSettings;
+  readonly #transport: Transport;
+  readonly #context: OperationContext;
+  #info: Promise<ClusterInfo> | undefined;
+
+  constructor(settings: ConnectionSettings, options: TransportOptions = {}) {
+    if (!(settings instanceof ConnectionSettings)) {
+      throw new TypeError("ElasticsearchClient needs ConnectionSettings; use createClient(options) instead");
+    }
+    this.#settings = settings;
+    this.#transport = new Transport(settings, options);
+    this.#context = { transport: this.#transport, version: () => this.version() };
+  }
+
+  /** The resolved (redacting) settings. */
+  get settings(): ConnectionSettings {
+    return this.#settings;
+  }
+
+  /** `GET /`, read once per client (a failed read is not cached). */
+  info(): Promise<ClusterInfo> {
+    if (!this.#info) {
+      const pending = getClusterInfo(this.#transport);
+      this.#info = pending;
+      pending.catch(() => {
+        if (this.#info === pending) this.#info = undefined;
+      });
+    }
+    return this.#info;
+  }
+
+  /**
+   * The cluster's version, checked against the supported minimum.
+   * @throws {UnsupportedVersionError} `ES_VERSION_UNSUPPORTED` for clusters older than 8.8.
+   */
+  async version(): Promise<EsVersion> {
+    const version = clusterVersion(await this.info());
+    assertSupportedVersion(version, this.#transport.endpoints.join(", "));
+    return version;
+  }
+
+  /** Starts a deployment; see {@link StartDeploymentResult} for what the outcome means. */
+  startDeployment(params: StartDeploymentParams): Promise<StartDeploymentResult> {
+    return startDeployment(this.#context, params);
+  }
+
+  /** Stops a deployment (synchronous on the server: resolves once it is gone). */
+  stopDeployment(params: StopDeploymentParams): Promise<{ stopped: boolean }> {
+    return stopDeployment(this.#context, params);
+  }
+
+  /** Changes a started deployment's allocations or adaptive settings. */
+  updateDeployment(params: UpdateDeploymentParams): Promise<{ assignment: TrainedModelAssignment }> {
+    return updateDeployment(this.#context, params);
+  }
+
+  /** Trained model stats for ids (model ids, aliases, deployment ids, wildcards) or all. */
+  getTrainedModelStats(
+    ids?: string | readonly string[],
+    options?: ListOptions,
+  ): Promise<TrainedModelStatsResponse> {
+    return getTrainedModelStats(this.#context, ids, options);
+  }
+
+  /** One deployment's stats, or undefined when it does not exist. */
+  getDeploymentStats(deploymentId: string): Promise<DeploymentStats | undefined> {
+    return getDeploymentStats(this.#context, deploymentId);
+  }
+
+  /** Trained model configurations. */
+  getTrainedModels(
+    ids?: string | readonly string[],
+    options?: GetTrainedModelsOptions,
+  ): Promise<TrainedModelsResponse> {
+    return getTrainedModels(this.#context, ids, options);
+  }
+
+  /** One model's configuration, or undefined when it does not exist. */
+  getTrainedModel(
+    modelId: string,
+    options?: { includeDefinitionStatus?: boolean },
+  ): Promise<TrainedModelConfig | undefined> {
+    return getTrainedModel(this.#context, modelId, options);
+  }
+
+  /** Ingest pipelines (all, or the given ids); `{}` when there are none. */
+  async getIngestPipelines(ids?: string | readonly string[]): Promise<IngestPipelines> {
+    await this.version();
+    return getIngestPipelines(this.#transport, ids);
+  }
+
+  /** The inference processors, across all pipelines, that reference any of `ids`. */
+  async findPipelinesReferencing(ids: readonly string[]): Promise<PipelineReference[]> {
+    return findPipelinesReferencing(await this.getIngestPipelines(), ids);
+  }
+
+  /** Closes every connection. Further calls fail with `ES_CLIENT_CLOSED`. */
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: "ElasticsearchClient", settings: this.#settings.toJSON() };
+  }
+
+  [inspect.custom](): string {
+    return `ElasticsearchClient ${inspect(this.#settings.toJSON(), { depth: 4 })}`;
+  }
+}

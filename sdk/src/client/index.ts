@@ -1,0 +1,60 @@
+/**
+ * The Elasticsearch client layer of pulumi-elasticsearch-ml: connection settings, a typed error
+ * family and the ML trained-model deployment operations. Free of `@pulumi/pulumi`.
+ */
+export { createClient, ElasticsearchClient, TRACE_ENV_VAR, type ClientOptions } from "./client";
+export {
+  resolveConnectionSettings,
+  decodeCloudId,
+  normalizeFingerprint,
+  ConnectionSettings,
+  ENV_VARS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_RETRY_DEADLINE_MS,
+  type ConnectionOptions,
+  type DecodedCloudId,
+  type Endpoint,
+  type TlsSettings,
+} from "./config";
+export type { Auth } from "./auth";
+export { Secret, REDACTED } from "./secret";
+export {
+  EsClientError,
+  ResponseError,
+  ConnectionError,
+  TlsError,
+  TimeoutError,
+  ConfigurationError,
+  UnsupportedVersionError,
+  InvalidRequestError,
+  InvalidResponseError,
+  ClientClosedError,
+  isEsClientError,
+  isNotFound,
+  isDeploymentAlreadyExists,
+  isStartTimeout,
+  type EsClientErrorCode,
+  type EsErrorCause,
+} from "./errors";
+export {
+  START_TIMEOUT_MARGIN_MS,
+  isAmbiguousFailure,
+  type AdaptiveAllocations,
+  type StartDeploymentParams,
+  type StartDeploymentResult,
+  type StopDeploymentParams,
+  type UpdateDeploymentParams,
+} from "./trainedModelDeployments";
+export type { ListOptions, GetTrainedModelsOptions } from "./trainedModels";
+export { findPipelinesReferencing, type PipelineReference } from "./ingest";
+export {
+  MINIMUM_SUPPORTED_VERSION,
+  PARAMETER_SINCE,
+  deploymentLimits,
+  isAtLeast,
+  parseEsVersion,
+  type DeploymentLimits,
+  type EsVersion,
+} from "./version";
+export type * from "./types";
