@@ -45,7 +45,10 @@ export type PlanKind =
   | "none"
   /** Only provider settings (or parameters of a deployment that stays stopped) change: no call. */
   | "record-only"
-  /** The deployment keeps running and is scaled with `_update` ({@link DeploymentPlan.scaling}). */
+  /**
+   * The deployment keeps running and is scaled with `_update` ({@link DeploymentPlan.scaling}); in a preview,
+   * also a running deployment whose new `state` is not known yet.
+   */
   | "update-in-place"
   /** Nothing runs and the deployment must start (with every new parameter). */
   | "start"
@@ -182,7 +185,8 @@ export function diffInputs(
   else if (replaceReasons.length > 0) kind = "replace";
   else if (oldRunning && !newRunning) kind = "stop";
   else if (!oldRunning && newRunning) kind = "start";
-  else if (oldRunning && newRunning && scalingDiffers) kind = "update-in-place";
+  // An unknown state may yet stop the deployment: not something to call "record-only" in a preview.
+  else if (oldRunning && newRunning && (scalingDiffers || isUnknown(newState))) kind = "update-in-place";
   else kind = "record-only";
 
   // A stop applies only the state; everything else it carries takes effect at the next start.

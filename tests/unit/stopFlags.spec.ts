@@ -1,0 +1,110 @@
+import * as assert from "node:assert/strict";
+import {
+  effectiveStopFlags,
+  parseConfigBoolean,
+  ProviderConfigError,
+  stopFlagsFromConfig,
+  STOP_FLAG_CONFIG_KEYS,
+} from "pulumi-elasticsearch-ml/dist/provider/stopFlags";
+import { PULUMI_UNKNOWN, type StopFlags } from "pulumi-elasticsearch-ml/dist/provider/inputs";
+
+describe("stop flags", () => {
+  describe("precedence: resource stop > provider config > unset", () => {
+    const table: [string, StopFlags | undefined, StopFlags | undefined, StopFlags][] = [
+      ["nothing set: nothing sent", undefined, undefined, {}],
+      ["empty objects: nothing sent", {}, {}, {}],
+      ["config only", undefined, { force: true, allowNoMatch: false }, { force: true, allowNoMatch: false }],
+      ["resource only", { finishPendingWork: true }, undefined, { finishPendingWork: true }],
+      ["resource true wins over config false", { force: true }, { force: false }, { force: true }],
+      ["resource false wins over config true", { force: false }, { force: true }, { force: false }],
+      [
+        "per flag: unset resource flags fall through to config",
+        { force: false },
+        { force: true, finishPendingWork: true, allowNoMatch: true },
+        { force: false, finishPendingWork: true, allowNoMatch: true },
+      ],
+      [
+        "all three from the resource",
+        { force: true, finishPendingWork: false, allowNoMatch: true },
+        { force: false, finishPendingWork: true, allowNoMatch: false },
+        { force: true, finishPendingWork: false, allowNoMatch: true },
+      ],
+      [
+        "null or a leftover unknown in the resource counts as unset",
+        { force: null, finishPendingWork: PULUMI_UNKNOWN } as unknown as StopFlags,
+        { force: true, finishPendingWork: false },
+        { force: true, finishPendingWork: false },
+      ],
+    ];
+    for (const [name, resource, config, expected] of table) {
+      it(name, () => {
+        const flags = effectiveStopFlags(resource, config);
+        assert.deepEqual(flags, expected);
+        // "Not sent" means absent, not present-and-undefined: a query builder iterating keys sees none.
+        assert.deepEqual(Object.keys(flags).sort(), Object.keys(expected).sort());
+      });
+    }
+  });
+
+  describe("reading provider config", () => {
+    it("uses the elasticsearch-ml namespace keys", () => {
+      assert.deepEqual(STOP_FLAG_CONFIG_KEYS, {
+        force: "elasticsearch-ml:force",
+        finishPendingWork: "elasticsearch-ml:finishPendingWork",
+        allowNoMatch: "elasticsearch-ml:allowNoMatch",
+      });
+    });
+
+    it("returns only the flags that are set", () => {
+      const config: Record<string, string> = {
+        "elasticsearch-ml:force": "true",
+        "elasticsearch-ml:allowNoMatch": "false",
+        "elasticsearch-ml:endpoints": "https://es:9200",
+      };
+      assert.deepEqual(
+        stopFlagsFromConfig((key) => config[key]),
+        { force: true, allowNoMatch: false },
+      );
+      assert.deepEqual(
+        stopFlagsFromConfig(() => undefined),
+        {},
+      );
+    });
+
+    it("accepts booleans from typed config", () => {
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", true), true);
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", false), false);
+    });
+
+    for (const bad of ["yes", "TRUE", "1", "", " true"]) {
+      it(`rejects ${JSON.stringify(bad)} with the key, the value and what is allowed`, () => {
+        assert.throws(
+          () =>
+            stopFlagsFromConfig((key) => (key === "elasticsearch-ml:finishPendingWork" ? bad : undefined)),
+          (error: unknown) => {
+            assert.ok(error instanceof ProviderConfigError);
+            assert.equal(error.code, "ERR_PROVIDER_CONFIG");
+            assert.equal(error.name, "ProviderConfigError");
+            assert.equal(error.key, "elasticsearch-ml:finishPendingWork");
+            assert.equal(
+              error.message,
+              `elasticsearch-ml:finishPendingWork: ${JSON.stringify(bad)} is not allowed; must be "true" or "false" ` +
+                "(e.g. `pulumi config set elasticsearch-ml:finishPendingWork true`), " +
+                "or unset with `pulumi config rm elasticsearch-ml:finishPendingWork`",
+            );
+            return true;
+          },
+        );
+      });
+    }
+
+    it("rejects a number", () => {
+      assert.throws(() => parseConfigBoolean("elasticsearch-ml:force", 1), {
+        code: "ERR_PROVIDER_CONFIG",
+        message:
+          'elasticsearch-ml:force: 1 is not allowed; must be "true" or "false" ' +
+          "(e.g. `pulumi config set elasticsearch-ml:force true`), or unset with `pulumi config rm elasticsearch-ml:force`",
+      });
+    });
+  });
+});
