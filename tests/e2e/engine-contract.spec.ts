@@ -258,6 +258,33 @@ describe("engine contract: the real Pulumi engine and a dynamic provider", funct
         },
       );
     });
+    it("from a shell, a plain `pulumi destroy` runs without the Node language host and honours the environment", async () => {
+      await withTestStack(
+        { program: toyProgram(), config: { "elasticsearch-ml:force": "set-before-up" } },
+        async (stack) => {
+          await stack.up();
+          journal.clear();
+          await stack.runCli([
+            "config",
+            "set",
+            "elasticsearch-ml:force",
+            "set-in-shell",
+            "--stack",
+            stack.name,
+          ]);
+
+          const { stdout } = await stack.runCli(["destroy", "--yes", "--stack", stack.name], {
+            TOY_FLAG: "shell-env",
+          });
+
+          assert.match(stdout, /2 deleted/);
+          assert.deepEqual(
+            entries("delete").map((e) => [e.key, e.config?.force, e.env]),
+            [["k1", "set-before-up", "shell-env"]],
+          );
+        },
+      );
+    });
   });
 
   describe("c. partial failure from create", () => {

@@ -13,6 +13,7 @@ export {
   withTestStack,
   expectOperationFailure,
   OperationFailedError,
+  CliCommandError,
   type TestStackOptions,
   type Operation,
   type StackCheckpoint,

@@ -76,6 +76,20 @@ export class OperationFailedError extends Error {
   }
 }
 
+/** A `pulumi` command run by {@link TestStack.runCli} that exited non-zero. */
+export class CliCommandError extends Error {
+  readonly code = "E2E_CLI_FAILED";
+  override readonly name = "CliCommandError";
+  constructor(
+    readonly args: readonly string[],
+    readonly stdout: string,
+    readonly stderr: string,
+    cause: unknown,
+  ) {
+    super(`pulumi ${args.join(" ")} failed: ${stderr.trim() || stdout.trim() || String(cause)}`, { cause });
+  }
+}
+
 /** Awaits an operation that must fail and returns its error; fails when it succeeds. */
 export async function expectOperationFailure(operation: Promise<unknown>): Promise<OperationFailedError> {
   let outcome: unknown;
@@ -233,15 +247,15 @@ export class TestStack {
   }
 
   /**
-   * Runs any `pulumi` command in this stack's work dir with its environment,
-   * as a user would type it (add `--stack` yourself where it matters).
+   * Runs any `pulumi` command in this stack's work dir with its environment
+   * (plus `extraEnv`), as a user would type it in a shell: no Automation API,
+   * no inline program (add `--stack` yourself where it matters).
    */
-  async runCli(args: string[]): Promise<{ stdout: string; stderr: string }> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...this.workspace.envVars,
-      PULUMI_AUTOMATION_API: "true",
-    };
+  async runCli(
+    args: string[],
+    extraEnv: Readonly<Record<string, string>> = {},
+  ): Promise<{ stdout: string; stderr: string }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.workspace.envVars, ...extraEnv };
     if (this.workspace.pulumiHome) env.PULUMI_HOME = this.workspace.pulumiHome;
     // As the Automation API does: the CLI's own folder first, so it finds its plugins.
     env.PATH = [this.cli.binDir, env.PATH].filter(Boolean).join(path.delimiter);
@@ -258,10 +272,8 @@ export class TestStack {
       );
       return { stdout, stderr };
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? "";
-      throw new Error(`pulumi ${args.join(" ")} failed: ${stderr.trim() || (err as Error).message}`, {
-        cause: err,
-      });
+      const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
+      throw new CliCommandError(args, stdout, stderr, err);
     }
   }
 
