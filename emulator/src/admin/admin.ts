@@ -1,0 +1,92 @@
+/** The programmatic admin handle (`EmulatorHandle.admin`). */
+import type { AdaptiveScaler } from "../adaptive";
+import type { Lifecycle } from "../lifecycle";
+import type { Cluster } from "../state/cluster";
+import { inFlight } from "../state/deployments";
+import type { FaultManager } from "./faults";
+import type { RequestLog } from "./log";
+import type { EmulatorAdmin, EmulatorStateSnapshot } from "./types";
+
+export function createAdmin(deps: {
+  cluster: Cluster;
+  lifecycle: Lifecycle;
+  scaler: AdaptiveScaler;
+  faults: FaultManager;
+  log: RequestLog;
+}): EmulatorAdmin {
+  const { cluster, lifecycle, scaler, faults, log } = deps;
+  return {
+    addFault: (spec) => faults.add(spec),
+    removeFault: (id) => faults.remove(id),
+    clearFaults: () => faults.clear(),
+    faults: () => faults.list(),
+    log: () => log.list(),
+    clearLog: () => log.clear(),
+    reset() {
+      lifecycle.cancelPending();
+      scaler.stop();
+      cluster.populate();
+      faults.reset();
+      log.clear();
+      // Requests still waiting on removed deployments re-evaluate and fail.
+      cluster.scheduler.notify();
+    },
+    state: () => snapshot(cluster, lifecycle),
+    addMlNode: (processors) => {
+      const count = processors ?? cluster.options.processorsPerNode;
+      if (!Number.isInteger(count) || count < 1) {
+        throw new Error(`addMlNode: processors ${count} is not allowed; expected a positive integer`);
+      }
+      return lifecycle.addNode(count).id;
+    },
+    removeMlNode: (nodeId) => lifecycle.removeNode(nodeId),
+  };
+}
+
+function snapshot(cluster: Cluster, lifecycle: Lifecycle): EmulatorStateSnapshot {
+  const usage = new Map(lifecycle.planNodes().map((node) => [node.id, node.used]));
+  return {
+    clusterUuid: cluster.clusterUuid,
+    esVersion: cluster.profile.version.text,
+    nodes: cluster.nodes.map((node) => ({
+      id: node.id,
+      name: node.name,
+      processors: node.processors,
+      usedProcessors: usage.get(node.id) ?? 0,
+    })),
+    models: [...cluster.models.models.values()]
+      .sort((a, b) => a.modelId.localeCompare(b.modelId))
+      .map((model) => ({
+        modelId: model.modelId,
+        modelType: model.modelType,
+        fullyDefined: cluster.models.definitionStatus(model) === "complete",
+        aliases: cluster.models.aliasesOf(model.modelId),
+      })),
+    deployments: [...cluster.deployments.values()]
+      .sort((a, b) => a.deploymentId.localeCompare(b.deploymentId))
+      .map((dep) => ({
+        deploymentId: dep.deploymentId,
+        modelId: dep.modelId,
+        assignmentState: dep.state,
+        numberOfAllocations: dep.numberOfAllocations,
+        threadsPerAllocation: dep.threadsPerAllocation,
+        priority: dep.priority,
+        queueCapacity: dep.queueCapacity,
+        cacheSize: dep.cacheSize.text,
+        adaptiveAllocations: dep.adaptive,
+        routes: Object.fromEntries(
+          [...dep.routes.values()].map((route) => [
+            route.nodeId,
+            {
+              current: route.current,
+              target: route.target,
+              state: route.state,
+              ...(route.reason ? { reason: route.reason } : {}),
+            },
+          ]),
+        ),
+        pendingInference: dep.queue.length + inFlight(dep),
+      })),
+    pipelines: [...cluster.pipelines.pipelines.keys()].sort(),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The admin API over HTTP, under `/_emulator/` (no Elasticsearch route uses that prefix):
+ *
+ * | Method + path                     | Does                                              |
+ * |-----------------------------------|---------------------------------------------------|
+ * | GET    /_emulator/state           | state snapshot                                    |
+ * | POST   /_emulator/reset           | fresh cluster (built-in model), no faults, no log |
+ * | GET    /_emulator/faults          | faults with their `fired` counters                |
+ * | POST   /_emulator/faults          | add a fault (body: FaultSpec) → the Fault         |
+ * | DELETE /_emulator/faults          | remove all faults                                 |
+ * | DELETE /_emulator/faults/<id>     | remove one fault                                  |
+ * | GET    /_emulator/log             | request log (`{ entries: [...] }`)                |
+ * | DELETE /_emulator/log             | clear the log                                     |
+ * | POST   /_emulator/nodes           | add an ML node (body: `{ "processors": n }`)      |
+ * | DELETE /_emulator/nodes/<id>      | remove an ML node                                 |
+ *
+ * Admin calls skip security, faults and the request log.
+ */
+import type { RouteResult } from "../http/types";
+import type { EmulatorAdmin, FaultSpec } from "./types";
+
+function adminError(status: number, reason: string): RouteResult {
+  return { status, body: { error: { type: "emulator_admin_exception", reason }, status } };
+}
+
+function parseBody(raw: string): unknown {
+  if (raw.trim() === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `segments` are the path segments after `_emulator`. */
+export function handleAdmin(
+  admin: EmulatorAdmin,
+  method: string,
+  segments: string[],
+  rawBody: string,
+): RouteResult {
+  const route = `${method} ${segments.join("/")}`;
+  try {
+    const body = parseBody(rawBody);
+    switch (route) {
+      case "GET state":
+        return { status: 200, body: admin.state() };
+      case "POST reset":
+        admin.reset();
+        return { status: 200, body: { acknowledged: true } };
+      case "GET faults":
+        return { status: 200, body: { faults: admin.faults() } };
+      case "POST faults":
+        return { status: 200, body: admin.addFault(body as FaultSpec) };
+      case "DELETE faults":
+        admin.clearFaults();
+        return { status: 200, body: { acknowledged: true } };
+      case "GET log":
+        return { status: 200, body: { entries: admin.log() } };
+      case "DELETE log":
+        admin.clearLog();
+        return { status: 200, body: { acknowledged: true } };
+      case "POST nodes": {
+        const processors = (body as { processors?: unknown } | undefined)?.processors;
+        if (processors !== undefined && typeof processors !== "number") {
+          throw new Error(
+            `processors: ${JSON.stringify(processors)} is not allowed; expected a positive integer`,
+          );
+        }
+        return { status: 200, body: { id: admin.addMlNode(processors as number | undefined) } };
+      }
+      default:
+    }
+    if (method === "DELETE" && segments.length === 2 && segments[0] === "faults") {
+      return admin.removeFault(segments[1])
+        ? { status: 200, body: { acknowledged: true } }
+        : adminError(404, `no fault with id [${segments[1]}]`);
+    }
+    if (method === "DELETE" && segments.length === 2 && segments[0] === "nodes") {
+      admin.removeMlNode(segments[1]);
+      return { status: 200, body: { acknowledged: true } };
+    }
+    return adminError(404, `no admin route for [${method} /_emulator/${segments.join("/")}]`);
+  } catch (error) {
+    return adminError(400, (error as Error).message);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The test-control surface: fault injection, the request log, state inspection and reset.
+ * Served over HTTP under `/_emulator/` (a prefix no Elasticsearch route uses) and exposed
+ * programmatically as `EmulatorHandle.admin`.
+ */
+
+/** A fault to inject on matching requests. */
+export interface FaultSpec {
+  /** HTTP method to match (any when unset). */
+  method?: string;
+  /** Regular expression (source text) matched against the request path (any when unset). */
+  path?: string;
+  /**
+   * `before`: fires before the request is applied: nothing changed, a retry is safe.
+   * `after`: the request is applied, then its response is replaced or lost.
+   * Default `before`.
+   */
+  when?: "before" | "after";
+  /** Status of the injected error response. Its body defaults to an Elasticsearch-shaped error for that status. */
+  status?: number;
+  body?: unknown;
+  /** Destroy the connection instead of answering. */
+  reset?: boolean;
+  /** Delay in ms before answering (with `when: "before"`, before the request is applied). */
+  delayMs?: number;
+  /** Fire for the next N matching requests (default 1 when `probability` is unset, unlimited otherwise). */
+  times?: number;
+  /** Fire on this fraction (0..1) of matching requests, drawn from the seeded generator. */
+  probability?: number;
+}
+
+export interface Fault extends FaultSpec {
+  id: string;
+  /** How many times it fired so far. */
+  fired: number;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Epoch ms when the request arrived. */
+  time: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON body, or the raw text when it was not JSON; undefined when empty. */
+  body?: unknown;
+  /** Status sent (0 when the connection was reset). */
+  status: number;
+  /** Security action name of the route, when it is an Elasticsearch API route. */
+  action?: string;
+  /** Authenticated user, with security on. */
+  user?: string;
+  /** True when the request reached its handler (state may have changed), false when it was refused before. */
+  applied: boolean;
+  /** The fault that fired on this request, if any. */
+  fault?: { id: string; when: "before" | "after"; reset: boolean; status?: number };
+  /** Milliseconds from arrival to response. */
+  durationMs: number;
+}
+
+export interface EmulatorAdmin {
+  addFault(spec: FaultSpec): Fault;
+  /** Removes one fault; false when no fault has that id. */
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  faults(): Fault[];
+  /** The request log (Elasticsearch routes only; admin calls are not logged). */
+  log(): RequestLogEntry[];
+  clearLog(): void;
+  /** Back to a fresh cluster (built-in model only), keeping options; clears faults and log. */
+  reset(): void;
+  /** A JSON snapshot of models, deployments (with routes), pipelines, aliases and nodes. */
+  state(): EmulatorStateSnapshot;
+  /** Adds an ML node now (e.g. to simulate capacity arriving). */
+  addMlNode(processors?: number): string;
+  /** Removes an ML node; its routes fail or move as a node leaving the cluster would make them. */
+  removeMlNode(nodeId: string): void;
+}
+
+export interface EmulatorStateSnapshot {
+  clusterUuid: string;
+  esVersion: string;
+  nodes: { id: string; name: string; processors: number; usedProcessors: number }[];
+  models: { modelId: string; modelType: string; fullyDefined: boolean; aliases: string[] }[];
+  deployments: {
+    deploymentId: string;
+    modelId: string;
+    assignmentState: string;
+    numberOfAllocations: number;
+    threadsPerAllocation: number;
+    priority: string;
+    queueCapacity: number;
+    cacheSize?: string;
+    adaptiveAllocations?: {
+      enabled: boolean;
+      min_number_of_allocations?: number;
+      max_number_of_allocations?: number;
+    } | null;
+    routes: Record<string, { current: number; target: number; state: string; reason?: string }>;
+    pendingInference: number;
+  }[];
+  pipelines: string[];
+}

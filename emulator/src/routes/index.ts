@@ -1,0 +1,25 @@
+/** Every Elasticsearch route the emulator serves. */
+import type { RouteDef } from "../router";
+import { clusterRoutes } from "./cluster";
+import { inferRoutes } from "./infer";
+import { modelPartRoutes } from "./modelParts";
+import { modelRoutes } from "./models";
+import { pipelineRoutes } from "./pipelines";
+import { securityRoutes } from "./security";
+import { startRoutes } from "./start";
+import { statsRoutes } from "./stats";
+import { stopRoutes } from "./stop";
+import { updateRoutes } from "./update";
+
+export const ROUTES: RouteDef[] = [
+  ...clusterRoutes,
+  ...modelRoutes,
+  ...modelPartRoutes,
+  ...statsRoutes,
+  ...startRoutes,
+  ...stopRoutes,
+  ...updateRoutes,
+  ...inferRoutes,
+  ...pipelineRoutes,
+  ...securityRoutes,
+];
