@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import {
   diagnostics,
   expectOperationFailure,
@@ -119,25 +120,38 @@ describe("engine contract: the real Pulumi engine and a dynamic provider", funct
       });
     });
 
-    it("cannot tell a secret from plain config: both arrive as the same plain string", async () => {
-      await withTestStack(
-        { program: toyProgram(), config: { "elasticsearch-ml:apiKey": CANARY } },
-        async (stack) => {
-          await stack.up();
-          const [configure] = entries("configure");
-          assert.deepEqual(configure?.config, {
-            force: null,
-            apiKey: CANARY,
-            projectFlag: null,
-            apiKeyType: "string",
-          });
-          // Set without --secret, the value sits in state in plaintext (the README must say so).
-          const defaultProvider = (await stack.resources()).find(
-            (r) => r.type === "pulumi:providers:pulumi-nodejs",
-          );
-          assert.equal(defaultProvider?.inputs?.["elasticsearch-ml:apiKey"], CANARY);
-        },
-      );
+    it("cannot tell a secret from plain config (both arrive as plain strings), but the program can", async () => {
+      const provider = makeToyProvider(journal.path, worldPath);
+      // Internal to @pulumi/pulumi (not in its typings): which config keys were set with --secret.
+      const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret: (key: string) => boolean };
+      const program = async () => {
+        new Toy("toy", { key: "k1", size: 1, shape: "round" }, provider);
+        return {
+          apiKeyIsSecret: isConfigSecret("elasticsearch-ml:apiKey"),
+          forceIsSecret: isConfigSecret("elasticsearch-ml:force"),
+        };
+      };
+      const config = {
+        "elasticsearch-ml:apiKey": CANARY,
+        "elasticsearch-ml:force": { value: "true", secret: true },
+      };
+      await withTestStack({ program, config }, async (stack) => {
+        const up = await stack.up();
+        const [configure] = entries("configure");
+        assert.deepEqual(configure?.config, {
+          force: "true",
+          apiKey: CANARY,
+          projectFlag: null,
+          apiKeyType: "string",
+        });
+        assert.equal(up.result.outputs.apiKeyIsSecret?.value, false);
+        assert.equal(up.result.outputs.forceIsSecret?.value, true);
+        // Set without --secret, the value sits in state in plaintext (the README must say so).
+        const defaultProvider = (await stack.resources()).find(
+          (r) => r.type === "pulumi:providers:pulumi-nodejs",
+        );
+        assert.equal(defaultProvider?.inputs?.["elasticsearch-ml:apiKey"], CANARY);
+      });
     });
   });
 
