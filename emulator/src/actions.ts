@@ -19,7 +19,7 @@ export const ACTIONS = {
   putVocabulary: "cluster:admin/xpack/ml/trained_models/vocabulary/put",
   putModelAlias: "cluster:admin/xpack/ml/inference/model_aliases/put",
   deleteModelAlias: "cluster:admin/xpack/ml/inference/model_aliases/delete",
-  inferDeployment: "cluster:monitor/xpack/ml/trained_models/deployment/infer",
+  inferDeployment: "cluster:monitor/xpack/ml/inference/infer",
   putPipeline: "cluster:admin/ingest/pipeline/put",
   getPipeline: "cluster:admin/ingest/pipeline/get",
   deletePipeline: "cluster:admin/ingest/pipeline/delete",

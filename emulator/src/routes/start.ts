@@ -277,6 +277,8 @@ function startDeployment(ctx: RouteContext): Execute {
             "Error waiting for the model deployment to start. The trained model assignment was removed while waiting",
           );
         }
+        // A stop in progress removes the assignment soon: keep waiting for that.
+        if (dep.state === "stopping") return undefined;
         if (allocationRank(allocationState(dep, scaleToZero)) >= allocationRank(waitFor)) return true;
         const anyStarting = [...dep.routes.values()].some((route) => route.state === "starting");
         return anyStarting ? undefined : true;
