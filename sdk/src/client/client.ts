@@ -12,6 +12,7 @@ import {
   type StartDeploymentResult,
   type StopDeploymentParams,
   type UpdateDeploymentParams,
+  START_TIMEOUT_MARGIN_MS,
   startDeployment,
   stopDeployment,
   updateDeployment,
@@ -47,6 +48,11 @@ export interface ClientOptions extends Omit<TransportOptions, "trace"> {
    * is `1` or `true`.
    */
   trace?: boolean | ((line: string) => void);
+  /**
+   * How long the client waits for a `_start` beyond the server's own `timeout` (default 10000 ms), so
+   * that a client-side timeout means the server did not even answer by its own deadline.
+   */
+  startTimeoutMarginMs?: number;
 }
 
 /**
@@ -67,26 +73,31 @@ export function createClient(
     keepAliveTimeoutMs,
     connectTimeoutMs,
     random,
+    startTimeoutMarginMs,
     ...connection
   } = options;
   const settings = resolveConnectionSettings(connection, env);
   const traceEnv = (env[TRACE_ENV_VAR] ?? "").trim().toLowerCase();
   const traceOn = trace ?? (traceEnv === "1" || traceEnv === "true");
-  return new ElasticsearchClient(settings, {
-    trace:
-      typeof traceOn === "function"
-        ? traceOn
-        : traceOn
-          ? (line) => process.stderr.write(`${line}\n`)
-          : undefined,
-    initialBackoffMs,
-    maxBackoffMs,
-    endpointHealth,
-    maxConnectionsPerEndpoint,
-    keepAliveTimeoutMs,
-    connectTimeoutMs,
-    random,
-  });
+  return new ElasticsearchClient(
+    settings,
+    {
+      trace:
+        typeof traceOn === "function"
+          ? traceOn
+          : traceOn
+            ? (line) => process.stderr.write(`${line}\n`)
+            : undefined,
+      initialBackoffMs,
+      maxBackoffMs,
+      endpointHealth,
+      maxConnectionsPerEndpoint,
+      keepAliveTimeoutMs,
+      connectTimeoutMs,
+      random,
+    },
+    { startTimeoutMarginMs },
+  );
 }
 
 /**
@@ -102,13 +113,21 @@ export class ElasticsearchClient {
   readonly #context: OperationContext;
   #info: Promise<ClusterInfo> | undefined;
 
-  constructor(settings: ConnectionSettings, options: TransportOptions = {}) {
+  constructor(
+    settings: ConnectionSettings,
+    options: TransportOptions = {},
+    operations: { startTimeoutMarginMs?: number } = {},
+  ) {
     if (!(settings instanceof ConnectionSettings)) {
       throw new TypeError("ElasticsearchClient needs ConnectionSettings; use createClient(options) instead");
     }
     this.#settings = settings;
     this.#transport = new Transport(settings, options);
-    this.#context = { transport: this.#transport, version: () => this.version() };
+    this.#context = {
+      transport: this.#transport,
+      version: () => this.version(),
+      startTimeoutMarginMs: operations.startTimeoutMarginMs ?? START_TIMEOUT_MARGIN_MS,
+    };
   }
 
   /** The resolved (redacting) settings. */

@@ -863,7 +863,7 @@ function resolveTls(
   if (tlsSettings.length > 0 && !endpoints.some((e) => e.protocol === "https:")) {
     throw new ConfigurationError(
       tlsSettings[0],
-      `${tlsSettings.join(", ")} configure TLS, but no endpoint uses https (${endpoints.map((e) => e.url).join(", ")}); ` +
+      `${tlsSettings.join(", ")} ${tlsSettings.length === 1 ? "configures" : "configure"} TLS, but no endpoint uses https (${endpoints.map((e) => e.url).join(", ")}); ` +
         "use https:// endpoints or drop the TLS settings",
     );
   }

@@ -6,6 +6,8 @@ export interface OperationContext {
   readonly transport: Transport;
   /** The connected cluster's version, read once and checked against the supported minimum. */
   version(): Promise<EsVersion>;
+  /** Extra wait beyond the server's start `timeout` before the client gives up on `_start`. */
+  readonly startTimeoutMarginMs: number;
 }
 
 /** Encodes one path segment. Every id goes through here. */

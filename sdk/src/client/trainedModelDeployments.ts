@@ -41,7 +41,7 @@ const MANAGE = (what: string) => ({
   privileges: ["manage_ml"],
 });
 
-/** How long the client waits beyond the server's own start `timeout` before it gives up on the HTTP call. */
+/** How long the client waits beyond the server's own start `timeout` before it gives up on the HTTP call (default). */
 export const START_TIMEOUT_MARGIN_MS = 10_000;
 
 /** Adaptive allocations, as the client takes them. */
@@ -324,7 +324,7 @@ export async function startDeployment(
 ): Promise<StartDeploymentResult> {
   const version = await ctx.version();
   const req = buildStartRequest(params, version);
-  const timeoutMs = Math.max(ctx.transport.requestTimeoutMs, req.serverTimeoutMs + START_TIMEOUT_MARGIN_MS);
+  const timeoutMs = Math.max(ctx.transport.requestTimeoutMs, req.serverTimeoutMs + ctx.startTimeoutMarginMs);
   try {
     const res = await ctx.transport.request<{ assignment: TrainedModelAssignment }>({
       method: "POST",
