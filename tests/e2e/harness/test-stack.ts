@@ -193,6 +193,11 @@ export class TestStack {
     await this.stack.setConfig(key, typeof value === "string" ? { value } : value);
   }
 
+  /** Sets one config key as a secret, as `pulumi config set --secret` does. */
+  async setSecret(key: string, value: string): Promise<void> {
+    await this.stack.setConfig(key, { value, secret: true });
+  }
+
   async removeConfig(key: string): Promise<void> {
     await this.stack.removeConfig(key);
   }
