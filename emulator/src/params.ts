@@ -182,6 +182,12 @@ export function parseDuration(raw: string, setting: string): Duration {
   return { ms, text: formatDuration(ms) };
 }
 
+/** One decimal, truncated (not rounded), as Elasticsearch's `Strings.format1Decimals`. */
+function oneDecimal(value: number): string {
+  const truncated = Math.floor(value * 10) / 10;
+  return Number.isInteger(truncated) ? String(truncated) : truncated.toFixed(1);
+}
+
 /** `TimeValue.toString()`: the largest unit with at most one decimal, e.g. 90 s → "1.5m". */
 export function formatDuration(ms: number): string {
   if (ms < 0) return "-1";
@@ -194,9 +200,7 @@ export function formatDuration(ms: number): string {
   ];
   for (const [suffix, size] of units) {
     if (ms >= size) {
-      const value = ms / size;
-      const text = Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, "");
-      return `${text}${suffix}`;
+      return `${oneDecimal(ms / size)}${suffix}`;
     }
   }
   if (ms === 0) return "0s";
@@ -256,8 +260,7 @@ export function humanBytes(bytes: number): string {
   ];
   for (const [suffix, size] of units) {
     if (bytes >= size) {
-      const value = bytes / size;
-      return `${Number.isInteger(value) ? value : value.toFixed(1).replace(/\.0$/, "")}${suffix}`;
+      return `${oneDecimal(bytes / size)}${suffix}`;
     }
   }
   return `${bytes}b`;
