@@ -572,6 +572,18 @@ describe("client config: resolveConnectionSettings", () => {
       assert.match(inspect(key), /API key id \[kid\]/);
     });
 
+    it("cacheKey is equal for equal settings, differs when any secret differs, and reveals nothing", () => {
+      const a = resolve({ endpoints: "https://h:9200", apiKey: "kid:canary-key-5" });
+      const b = resolve({ endpoints: "https://h:9200" }, { ELASTICSEARCH_API_KEY: "kid:canary-key-5" });
+      const c = resolve({ endpoints: "https://h:9200", apiKey: "kid:canary-key-6" });
+      assert.equal(a.cacheKey(), b.cacheKey());
+      assert.notEqual(a.cacheKey(), c.cacheKey());
+      assert.match(a.cacheKey(), /^[0-9a-f]{64}$/);
+      const headers = (value: string) =>
+        resolve({ endpoints: "https://h:9200", headers: { "X-T": value } }).cacheKey();
+      assert.notEqual(headers("one"), headers("two"));
+    });
+
     it("errors about a URL with credentials do not show them", () => {
       rejects(
         () => resolve({ endpoints: "ftp://user:canary-pw@h" }),

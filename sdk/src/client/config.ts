@@ -15,6 +15,7 @@
  * environment, so a program can name the user and leave the secret to `ELASTICSEARCH_PASSWORD`.
  * Blank strings count as unset, from either source.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { type Auth, describeIdentity } from "./auth";
@@ -149,6 +150,38 @@ export class ConnectionSettings {
     if (this.esClientAuthentication) list.push(this.esClientAuthentication);
     if (this.tls.key) list.push(this.tls.key);
     return list;
+  }
+
+  /**
+   * A SHA-256 over every setting, secrets included, for keeping one client per distinct set of
+   * settings in a per-process cache (the key reveals nothing; equal settings give equal keys).
+   */
+  cacheKey(): string {
+    const auth = this.auth;
+    const material = {
+      endpoints: this.endpoints.map((e) => e.url),
+      auth:
+        auth === undefined
+          ? null
+          : auth.kind === "basic"
+            ? ["basic", auth.username, auth.password.reveal()]
+            : auth.kind === "apiKey"
+              ? ["apiKey", auth.encoded.reveal()]
+              : ["bearer", auth.token.reveal()],
+      tls: [
+        this.tls.ca ?? null,
+        this.tls.cert ?? null,
+        this.tls.key?.reveal() ?? null,
+        this.tls.caFingerprint ?? null,
+        this.tls.insecure,
+      ],
+      headers: Object.entries(this.headers)
+        .map(([k, v]) => [k, v.reveal()])
+        .sort(),
+      esClientAuthentication: this.esClientAuthentication?.reveal() ?? null,
+      limits: [this.requestTimeoutMs, this.maxRetries, this.retryDeadlineMs],
+    };
+    return createHash("sha256").update(JSON.stringify(material)).digest("hex");
   }
 
   /** A redacted summary: endpoints, who we authenticate as, TLS switches. */
