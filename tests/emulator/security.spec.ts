@@ -475,6 +475,125 @@ describe("emulator security: realm", () => {
     assert.equal(expired.options.extra?.additional_unsuccessful_credentials, "API key: api key is expired");
   });
 
+  it("lists API keys and invalidates them; an invalidated key no longer authenticates", () => {
+    let clock = 1_700_000_000_000;
+    realm = createRealm({ elasticPassword: PASSWORD, now: () => clock });
+    const first = call(realm, ELASTIC, "POST", "/_security/api_key", {
+      name: "deploy-1",
+      role_descriptors: { r: { cluster: ["monitor_ml"] } },
+    }).body as { id: string; encoded: string };
+    clock += 1;
+    const second = call(realm, ELASTIC, "POST", "/_security/api_key", { name: "other", expiration: "1h" })
+      .body as {
+      id: string;
+    };
+
+    const listed = call(realm, ELASTIC, "GET", "/_security/api_key?name=deploy-*&with_limited_by=true")
+      .body as {
+      api_keys: Record<string, unknown>[];
+    };
+    assert.deepEqual(listed.api_keys, [
+      {
+        id: first.id,
+        name: "deploy-1",
+        type: "rest",
+        creation: 1_700_000_000_000,
+        invalidated: false,
+        username: "elastic",
+        realm: "reserved",
+        realm_type: "reserved",
+        metadata: {},
+        role_descriptors: {
+          r: {
+            cluster: ["monitor_ml"],
+            indices: [],
+            applications: [],
+            run_as: [],
+            metadata: {},
+            transient_metadata: { enabled: true },
+          },
+        },
+        limited_by: [{ superuser: realm.store.getRole("superuser") }],
+      },
+    ]);
+    const all = call(realm, ELASTIC, "GET", "/_security/api_key").body as { api_keys: { id: string }[] };
+    assert.deepEqual(
+      all.api_keys.map((k) => k.id),
+      [first.id, second.id],
+    );
+
+    assert.deepEqual(call(realm, ELASTIC, "DELETE", "/_security/api_key", { ids: [first.id] }).body, {
+      invalidated_api_keys: [first.id],
+      previously_invalidated_api_keys: [],
+      error_count: 0,
+    });
+    assert.deepEqual(call(realm, ELASTIC, "DELETE", "/_security/api_key", { name: "deploy-1" }).body, {
+      invalidated_api_keys: [],
+      previously_invalidated_api_keys: [first.id],
+      error_count: 0,
+    });
+    const refused = esError(() => realm.authenticate({ authorization: `ApiKey ${first.encoded}` }, "/"));
+    assert.equal(
+      refused.options.extra?.additional_unsuccessful_credentials,
+      `API key: api key [${first.id}] has been invalidated`,
+    );
+    const active = call(realm, ELASTIC, "GET", "/_security/api_key?active_only=true").body as {
+      api_keys: { id: string }[];
+    };
+    assert.deepEqual(
+      active.api_keys.map((k) => k.id),
+      [second.id],
+    );
+    assert.deepEqual(call(realm, ELASTIC, "GET", "/_security/api_key?id=nope").body, { api_keys: [] });
+
+    const unselective = esError(() => call(realm, ELASTIC, "DELETE", "/_security/api_key", {}));
+    assert.equal(
+      unselective.reason,
+      "Validation Failed: 1: One of [api key id(s), api key name, username, realm name] must be specified if [owner] flag is false;",
+    );
+  });
+
+  it("lets manage_own_api_key list and invalidate the caller's keys only", () => {
+    call(realm, ELASTIC, "PUT", "/_security/role/own", { cluster: ["manage_own_api_key", "monitor_ml"] });
+    call(realm, ELASTIC, "PUT", "/_security/user/dev", { password: "dev-password", roles: ["own"] });
+    const dev = realm.authenticate(basic("dev", "dev-password"), "/");
+    const mine = call(realm, dev, "POST", "/_security/api_key", { name: "mine" }).body as { id: string };
+    call(realm, ELASTIC, "POST", "/_security/api_key", { name: "admins" });
+
+    const own = call(realm, dev, "GET", "/_security/api_key?owner=true").body as {
+      api_keys: { id: string }[];
+    };
+    assert.deepEqual(
+      own.api_keys.map((k) => k.id),
+      [mine.id],
+    );
+    const others = esError(() => call(realm, dev, "GET", "/_security/api_key"));
+    assert.equal(
+      others.reason,
+      "action [cluster:admin/xpack/security/api_key/get] is unauthorized for user [dev] with effective roles [own], " +
+        "this action is granted by the cluster privileges [read_security,manage_api_key,manage_security,all]",
+    );
+    assert.deepEqual(call(realm, dev, "DELETE", "/_security/api_key", { owner: true }).body, {
+      invalidated_api_keys: [mine.id],
+      previously_invalidated_api_keys: [],
+      error_count: 0,
+    });
+  });
+
+  it("resets to the built-in superuser only", () => {
+    call(realm, ELASTIC, "PUT", "/_security/role/r", { cluster: ["all"] });
+    call(realm, ELASTIC, "PUT", "/_security/user/u", { password: "u-password", roles: ["r"] });
+    const key = call(realm, ELASTIC, "POST", "/_security/api_key", { name: "k" }).body as { encoded: string };
+    realm.reset();
+    assert.equal(realm.store.getRole("r"), undefined);
+    assert.equal(esError(() => realm.authenticate(basic("u", "u-password"), "/")).status, 401);
+    assert.equal(
+      esError(() => realm.authenticate({ authorization: `ApiKey ${key.encoded}` }, "/")).status,
+      401,
+    );
+    assert.deepEqual(realm.authenticate(basic("elastic", PASSWORD), "/"), ELASTIC);
+  });
+
   it("validates API key requests", () => {
     const noName = esError(() => call(realm, ELASTIC, "POST", "/_security/api_key", {}));
     assert.equal(noName.status, 400);

@@ -31,6 +31,8 @@ export const ACTIONS = {
   // Security APIs served by the realm itself.
   authenticate: "cluster:admin/xpack/security/user/authenticate",
   createApiKey: "cluster:admin/xpack/security/api_key/create",
+  getApiKey: "cluster:admin/xpack/security/api_key/get",
+  invalidateApiKey: "cluster:admin/xpack/security/api_key/invalidate",
   putRole: "cluster:admin/xpack/security/role/put",
   getRoles: "cluster:admin/xpack/security/role/get",
   deleteRole: "cluster:admin/xpack/security/role/delete",

@@ -3,6 +3,9 @@
  * `elastic` superuser and native users, API keys), authorizes them by action name against cluster
  * privileges, and serves the `/_security/...` APIs.
  *
+ * API keys can be created, listed (`GET _security/api_key`) and invalidated (`DELETE`); a caller
+ * holding only `manage_own_api_key` may list or invalidate its own keys only.
+ *
  * What an API key may do: the intersection of its owner's cluster privileges when it was created
  * (Elasticsearch's `limited_by`) and, when the request gave `role_descriptors`, the union of their
  * cluster privileges. Without `role_descriptors` a key can do what its owner could. A key created
@@ -21,8 +24,11 @@ import {
   userAuthenticationFailed,
 } from "./messages";
 import { privilegesGrant, privilegesGranting } from "./privileges";
-import { matchSecurityRoute, runSecurityRoute } from "./routes";
+import { matchSecurityRoute, runSecurityRoute, type RouteAccess } from "./routes";
 import { SecurityStore } from "./store";
+
+/** Grants API key management on the caller's own keys only. */
+const OWN_KEYS_PRIVILEGE = "manage_own_api_key";
 
 export interface RealmOptions {
   /** Password of the built-in `elastic` superuser. */
@@ -36,6 +42,8 @@ export interface SecurityRealm extends Realm {
   readonly store: SecurityStore;
   /** True when `principal` may run `action` (authorize() without the throw). */
   isAllowed(principal: Principal, action: string): boolean;
+  /** Forgets users, roles and API keys (the admin API's reset); `elastic` keeps its password. */
+  reset(): void;
 }
 
 /** Creates the realm `startEmulator({ security: true })` uses. */
@@ -67,20 +75,25 @@ export function createRealm(opts: RealmOptions): SecurityRealm {
     }
   }
 
-  function isAllowed(principal: Principal, action: string): boolean {
-    if (ALWAYS_ALLOWED_ACTIONS.has(action)) return true;
-    if (principal.apiKeyId !== undefined) {
-      const key = store.getApiKey(principal.apiKeyId);
-      if (!key) return false;
-      return (
-        privilegesGrant(key.limitedBy, action) && (!key.assigned || privilegesGrant(key.assigned, action))
-      );
-    }
-    return privilegesGrant(store.clusterPrivilegesOf(principal.roles), action);
+  /** The privilege sets that must all grant an action: one for a user, one or two for an API key. */
+  function privilegeSets(principal: Principal): string[][] {
+    if (principal.apiKeyId === undefined) return [store.clusterPrivilegesOf(principal.roles)];
+    const key = store.getApiKey(principal.apiKeyId);
+    if (!key) return [[]];
+    return key.assigned ? [key.limitedBy, key.assigned] : [key.limitedBy];
   }
 
-  function authorize(principal: Principal, action: string): void {
-    if (isAllowed(principal, action)) return;
+  function allowedBy(principal: Principal, action: string, excluded?: string): boolean {
+    if (ALWAYS_ALLOWED_ACTIONS.has(action)) return true;
+    return privilegeSets(principal).every((set) =>
+      privilegesGrant(
+        set.filter((p) => p !== excluded),
+        action,
+      ),
+    );
+  }
+
+  function deny(principal: Principal, action: string, grantedBy: string[]): never {
     throw actionDenied(
       action,
       {
@@ -89,15 +102,33 @@ export function createRealm(opts: RealmOptions): SecurityRealm {
         assignedRoles: principal.roles,
         effectiveRoles: store.resolveRoles(principal.roles),
       },
-      privilegesGranting(action),
+      grantedBy,
     );
   }
+
+  const isAllowed = (principal: Principal, action: string): boolean => allowedBy(principal, action);
+
+  function authorize(principal: Principal, action: string): void {
+    if (!allowedBy(principal, action)) deny(principal, action, privilegesGranting(action));
+  }
+
+  const access: RouteAccess = {
+    authorize,
+    authorizeOthersKeys(principal, action) {
+      if (allowedBy(principal, action, OWN_KEYS_PRIVILEGE)) return;
+      deny(
+        principal,
+        action,
+        privilegesGranting(action).filter((p) => p !== OWN_KEYS_PRIVILEGE),
+      );
+    },
+  };
 
   function handle(req: EmulatorRequest, principal: Principal): RouteResult | undefined {
     const match = matchSecurityRoute(req.method, req.path);
     if (!match) return undefined;
-    return runSecurityRoute(match, { req, principal, store }, authorize);
+    return runSecurityRoute(match, { req, principal, store, access });
   }
 
-  return { store, authenticate, authorize, handle, isAllowed };
+  return { store, authenticate, authorize, handle, isAllowed, reset: () => store.reset() };
 }

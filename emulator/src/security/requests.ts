@@ -263,3 +263,101 @@ export function parseCreateApiKey(rawBody: string): CreateApiKeyRequest {
     metadata: metadata as JsonObject,
   };
 }
+
+/** Which API keys a get or invalidate request selects. */
+export interface ApiKeySelector {
+  ids?: string[];
+  /** Name or `*` pattern. */
+  name?: string;
+  username?: string;
+  realmName?: string;
+  /** Only the caller's own keys. */
+  owner: boolean;
+}
+
+/** Validation shared by get and invalidate (wording recalled from Elasticsearch, unconfirmed). */
+function selectorErrors(selector: ApiKeySelector): string[] {
+  if (selector.owner && (selector.username !== undefined || selector.realmName !== undefined)) {
+    return ["username or realm name must not be specified when the current user owns the API key(s)"];
+  }
+  return [];
+}
+
+function queryBoolean(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  if (value === null) return false;
+  if (value === "" || value === "true") return true;
+  if (value === "false") return false;
+  throw parseException(`Failed to parse value [${value}] as only [true] or [false] are allowed.`);
+}
+
+/** `GET _security/api_key?id=&name=&username=&realm_name=&owner=&active_only=&with_limited_by=`. */
+export function parseGetApiKeys(query: URLSearchParams): ApiKeySelector & {
+  activeOnly: boolean;
+  withLimitedBy: boolean;
+} {
+  const text = (name: string) => query.get(name) ?? undefined;
+  const id = text("id");
+  const selector = {
+    ids: id === undefined ? undefined : [id],
+    name: text("name"),
+    username: text("username"),
+    realmName: text("realm_name"),
+    owner: queryBoolean(query, "owner"),
+    activeOnly: queryBoolean(query, "active_only"),
+    withLimitedBy: queryBoolean(query, "with_limited_by"),
+  };
+  const errors = selectorErrors(selector);
+  if (errors.length > 0) throw validationFailed(errors);
+  return selector;
+}
+
+const INVALIDATE_FIELDS = new Set(["id", "ids", "name", "username", "realm_name", "owner"]);
+
+/** `DELETE _security/api_key` body. */
+export function parseInvalidateApiKeys(rawBody: string): ApiKeySelector {
+  const body = requireBody(rawBody);
+  const fail = (what: string): never => {
+    throw xContentParseException(`[invalidate_api_key] ${what}`);
+  };
+  for (const field of Object.keys(body)) if (!INVALIDATE_FIELDS.has(field)) fail(`unknown field [${field}]`);
+  const optionalString = (field: string): string | undefined => {
+    const value = body[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") fail(`field [${field}] must be a string, found [${describe(value)}]`);
+    return value as string;
+  };
+  const id = optionalString("id");
+  const ids =
+    body.ids === undefined
+      ? undefined
+      : stringArray(body.ids, () =>
+          fail(`field [ids] must be an array of API key ids, found [${describe(body.ids)}]`),
+        );
+  const owner = body.owner ?? false;
+  if (typeof owner !== "boolean") fail(`field [owner] must be a boolean, found [${describe(owner)}]`);
+  const selector: ApiKeySelector = {
+    ids: ids ?? (id === undefined ? undefined : [id]),
+    name: optionalString("name"),
+    username: optionalString("username"),
+    realmName: optionalString("realm_name"),
+    owner: owner as boolean,
+  };
+  const errors: string[] = [];
+  if (id !== undefined && ids !== undefined)
+    errors.push("Must use either [id] or [ids], not both at the same time");
+  if (
+    !selector.owner &&
+    selector.ids === undefined &&
+    selector.name === undefined &&
+    selector.username === undefined &&
+    selector.realmName === undefined
+  ) {
+    errors.push(
+      "One of [api key id(s), api key name, username, realm name] must be specified if [owner] flag is false",
+    );
+  }
+  errors.push(...selectorErrors(selector));
+  if (errors.length > 0) throw validationFailed(errors);
+  return selector;
+}

@@ -1,13 +1,21 @@
 /**
- * The `/_security/...` REST routes the realm serves: `_authenticate`, API key creation, roles and
- * users. Each route names its action, so authorization works as for every other route.
+ * The `/_security/...` REST routes the realm serves: `_authenticate`, API keys (create, get,
+ * invalidate), roles and users. Each route names its action, so authorization works as for every other route.
  */
 import { illegalArgument } from "../errors";
+import { actionMatches } from "./privileges";
 import type { EmulatorRequest, RouteResult } from "../http/types";
 import type { Principal } from "./types";
 import { ACTIONS } from "./actions";
-import { parseCreateApiKey, parsePutRole, parsePutUser } from "./requests";
-import type { SecurityStore, StoredUser } from "./store";
+import {
+  parseCreateApiKey,
+  parseGetApiKeys,
+  parseInvalidateApiKeys,
+  parsePutRole,
+  parsePutUser,
+  type ApiKeySelector,
+} from "./requests";
+import type { SecurityStore, StoredApiKey, StoredUser } from "./store";
 
 /** Query parameters every Elasticsearch REST handler accepts. */
 const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "format"];
@@ -25,10 +33,22 @@ interface SecurityRoute {
   methods: Readonly<Record<string, MethodSpec>>;
 }
 
-interface RouteContext {
+/** What the routes need from the realm's authorization. */
+export interface RouteAccess {
+  /** Throws the 403 unless `principal` may run `action`. */
+  authorize(principal: Principal, action: string): void;
+  /**
+   * Throws the 403 unless `principal` may run `action` on API keys that are not its own, i.e.
+   * through a privilege other than `manage_own_api_key`.
+   */
+  authorizeOthersKeys(principal: Principal, action: string): void;
+}
+
+export interface RouteContext {
   req: EmulatorRequest;
   principal: Principal;
   store: SecurityStore;
+  access: RouteAccess;
 }
 
 const ok = (body: unknown): RouteResult => ({ status: 200, body });
@@ -79,6 +99,7 @@ function createApiKeyRoute(ctx: RouteContext): RouteResult {
   const { principal, store, req } = ctx;
   const request = parseCreateApiKey(req.rawBody);
   let limitedBy: string[];
+  let limitedByRoles: StoredApiKey["limitedByRoles"] = {};
   if (principal.apiKeyId !== undefined) {
     // An API key may only derive a key without privileges (Elasticsearch's rule for derived keys;
     // message recalled from its source, unconfirmed).
@@ -94,17 +115,22 @@ function createApiKeyRoute(ctx: RouteContext): RouteResult {
     limitedBy = [];
   } else {
     limitedBy = store.clusterPrivilegesOf(principal.roles);
+    limitedByRoles = store.roleSnapshot(principal.roles);
   }
   const creatorRealm =
-    principal.apiKeyId !== undefined ? "_es_api_key" : realmOf(store.getUser(principal.username)).name;
+    principal.apiKeyId !== undefined
+      ? { name: "_es_api_key", type: "_es_api_key" }
+      : realmOf(store.getUser(principal.username));
   const now = store.now();
   const { key, secret } = store.createApiKey({
     name: request.name,
     username: principal.username,
-    realm: creatorRealm,
+    realm: creatorRealm.name,
+    realmType: creatorRealm.type,
     expiration: request.expirationMs === undefined ? undefined : now + Math.ceil(request.expirationMs),
     metadata: request.metadata,
     limitedBy,
+    limitedByRoles,
     roleDescriptors: request.roleDescriptors,
     assigned: request.roleDescriptors
       ? [...new Set(Object.values(request.roleDescriptors).flatMap((r) => r.cluster))]
@@ -116,6 +142,76 @@ function createApiKeyRoute(ctx: RouteContext): RouteResult {
     ...(key.expiration !== undefined ? { expiration: key.expiration } : {}),
     api_key: secret,
     encoded: Buffer.from(`${key.id}:${secret}`, "utf8").toString("base64"),
+  });
+}
+
+/**
+ * A request touches only the caller's keys when it says `owner`, names the caller as the user, or
+ * (for a caller authenticated by API key) names that key's id alone.
+ */
+function isOwnRequest(selector: ApiKeySelector, principal: Principal): boolean {
+  if (selector.owner) return true;
+  if (selector.username === principal.username) return true;
+  return (
+    principal.apiKeyId !== undefined && selector.ids?.length === 1 && selector.ids[0] === principal.apiKeyId
+  );
+}
+
+function selectApiKeys(ctx: RouteContext, selector: ApiKeySelector, action: string): StoredApiKey[] {
+  const { principal, store, access } = ctx;
+  if (!isOwnRequest(selector, principal)) access.authorizeOthersKeys(principal, action);
+  return store
+    .listApiKeys()
+    .filter(
+      (key) =>
+        (!selector.owner || key.username === principal.username) &&
+        (selector.ids === undefined || selector.ids.includes(key.id)) &&
+        (selector.name === undefined || actionMatches(selector.name, key.name)) &&
+        (selector.username === undefined || key.username === selector.username) &&
+        (selector.realmName === undefined || key.realm === selector.realmName),
+    );
+}
+
+function getApiKeysRoute(ctx: RouteContext): RouteResult {
+  const request = parseGetApiKeys(ctx.req.query);
+  const now = ctx.store.now();
+  const keys = selectApiKeys(ctx, request, ACTIONS.getApiKey).filter(
+    (key) =>
+      !request.activeOnly || (!key.invalidated && (key.expiration === undefined || key.expiration > now)),
+  );
+  // No match is an empty list, not a 404.
+  return ok({
+    api_keys: keys
+      .sort((a, b) => a.creation - b.creation || (a.id < b.id ? -1 : 1))
+      .map((key) => ({
+        id: key.id,
+        name: key.name,
+        type: "rest",
+        creation: key.creation,
+        ...(key.expiration !== undefined ? { expiration: key.expiration } : {}),
+        invalidated: key.invalidated,
+        ...(key.invalidation !== undefined ? { invalidation: key.invalidation } : {}),
+        username: key.username,
+        realm: key.realm,
+        realm_type: key.realmType,
+        metadata: key.metadata,
+        role_descriptors: key.roleDescriptors ?? {},
+        ...(request.withLimitedBy ? { limited_by: [key.limitedByRoles] } : {}),
+      })),
+  });
+}
+
+function invalidateApiKeysRoute(ctx: RouteContext): RouteResult {
+  const selector = parseInvalidateApiKeys(ctx.req.rawBody);
+  const invalidated: string[] = [];
+  const previously: string[] = [];
+  for (const key of selectApiKeys(ctx, selector, ACTIONS.invalidateApiKey)) {
+    (ctx.store.invalidateApiKey(key) ? invalidated : previously).push(key.id);
+  }
+  return ok({
+    invalidated_api_keys: invalidated,
+    previously_invalidated_api_keys: previously,
+    error_count: 0,
   });
 }
 
@@ -197,6 +293,21 @@ const ROUTES: readonly SecurityRoute[] = [
     methods: {
       POST: { action: ACTIONS.createApiKey, params: REFRESH, run: createApiKeyRoute },
       PUT: { action: ACTIONS.createApiKey, params: REFRESH, run: createApiKeyRoute },
+      GET: {
+        action: ACTIONS.getApiKey,
+        params: [
+          "id",
+          "name",
+          "username",
+          "realm_name",
+          "owner",
+          "active_only",
+          "with_limited_by",
+          "with_profile_uid",
+        ],
+        run: getApiKeysRoute,
+      },
+      DELETE: { action: ACTIONS.invalidateApiKey, params: REFRESH, run: invalidateApiKeysRoute },
     },
   },
   {
@@ -253,11 +364,7 @@ export function securityActionFor(method: string, path: string): string | undefi
 }
 
 /** Runs a matched route: query-parameter check, authorization, then the handler. */
-export function runSecurityRoute(
-  match: SecurityRouteMatch,
-  ctx: RouteContext,
-  authorize: (principal: Principal, action: string) => void,
-): RouteResult {
+export function runSecurityRoute(match: SecurityRouteMatch, ctx: RouteContext): RouteResult {
   const { req } = ctx;
   if (match.kind === "wrongMethod") {
     // Generic Elasticsearch 405 (reference §1.1; shape unconfirmed for these routes).
@@ -275,6 +382,6 @@ export function runSecurityRoute(
       throw illegalArgument(`request [${req.path}] contains unrecognized parameter: [${param}]`);
     }
   }
-  authorize(ctx.principal, match.action);
+  ctx.access.authorize(ctx.principal, match.action);
   return match.spec.run(ctx, match.name);
 }

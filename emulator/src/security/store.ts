@@ -34,6 +34,10 @@ export interface StoredApiKey {
   /** Owner's username; a key authenticates as its owner. */
   username: string;
   realm: string;
+  realmType: string;
+  invalidated: boolean;
+  /** Epoch ms of invalidation. */
+  invalidation?: number;
   creation: number;
   expiration?: number;
   metadata: Record<string, unknown>;
@@ -42,6 +46,8 @@ export interface StoredApiKey {
    * descriptors with the key as `limited_by`, so later role changes do not widen the key).
    */
   limitedBy: string[];
+  /** The owner's role descriptors behind {@link limitedBy}, for `GET _security/api_key?with_limited_by`. */
+  limitedByRoles: Record<string, RoleDescriptor>;
   /** Union of the `role_descriptors` cluster privileges, when the request gave any. */
   assigned?: string[];
   roleDescriptors?: Record<string, RoleDescriptor>;
@@ -108,11 +114,22 @@ export class SecurityStore {
   private readonly roles = new Map<string, RoleDescriptor>();
   private readonly apiKeys = new Map<string, StoredApiKey>();
 
+  private readonly elasticPassword: HashedSecret;
+
   constructor(
     elasticPassword: string,
     /** Clock for API key creation and expiry (epoch ms). */
     readonly now: () => number = Date.now,
   ) {
+    this.elasticPassword = hashSecret(elasticPassword);
+    this.reset();
+  }
+
+  /** Back to a fresh realm: only `elastic` (with its original password), no roles, no API keys. */
+  reset(): void {
+    this.users.clear();
+    this.roles.clear();
+    this.apiKeys.clear();
     this.users.set(ELASTIC_USER, {
       username: ELASTIC_USER,
       roles: ["superuser"],
@@ -121,7 +138,7 @@ export class SecurityStore {
       metadata: { ...RESERVED_METADATA },
       enabled: true,
       reserved: true,
-      password: hashSecret(elasticPassword),
+      password: this.elasticPassword,
     });
   }
 
@@ -153,13 +170,6 @@ export class SecurityStore {
     if (!hashed) throw new Error(`putUser(${username}) without a password for a new user`);
     this.users.set(username, { ...fields, username, reserved: false, password: hashed });
     return existing === undefined;
-  }
-
-  /** Changes a reserved user's password (the one change Elasticsearch allows on them). */
-  setPassword(username: string, password: string): void {
-    const user = this.users.get(username);
-    if (!user) throw new Error(`setPassword(${username}): no such user`);
-    user.password = hashSecret(password);
   }
 
   deleteUser(username: string): boolean {
@@ -197,6 +207,14 @@ export class SecurityStore {
     return [...new Set(roles)].filter((r) => this.getRole(r) !== undefined).sort();
   }
 
+  /** The descriptors of the roles that exist, by name (a snapshot for an API key's `limited_by`). */
+  roleSnapshot(roles: readonly string[]): Record<string, RoleDescriptor> {
+    const snapshot: Record<string, RoleDescriptor> = {};
+    for (const name of this.resolveRoles(roles))
+      snapshot[name] = structuredClone(this.getRole(name) as RoleDescriptor);
+    return snapshot;
+  }
+
   /** Union of the cluster privileges of the roles that exist. */
   clusterPrivilegesOf(roles: readonly string[]): string[] {
     const privileges = new Set<string>();
@@ -207,14 +225,20 @@ export class SecurityStore {
   // --- API keys ----------------------------------------------------------------------------
 
   /** Stores a new key and returns it with its secret (shown once, as Elasticsearch does). */
-  createApiKey(fields: Omit<StoredApiKey, "id" | "secret" | "creation">): {
+  createApiKey(fields: Omit<StoredApiKey, "id" | "secret" | "creation" | "invalidated">): {
     key: StoredApiKey;
     secret: string;
   } {
     let id = newApiKeyId();
     while (this.apiKeys.has(id)) id = newApiKeyId();
     const secret = newApiKeySecret();
-    const key: StoredApiKey = { ...fields, id, secret: hashSecret(secret), creation: this.now() };
+    const key: StoredApiKey = {
+      ...fields,
+      id,
+      secret: hashSecret(secret),
+      creation: this.now(),
+      invalidated: false,
+    };
     this.apiKeys.set(id, key);
     return { key, secret };
   }
@@ -223,9 +247,23 @@ export class SecurityStore {
     return this.apiKeys.get(id);
   }
 
+  listApiKeys(): StoredApiKey[] {
+    return [...this.apiKeys.values()];
+  }
+
+  /** Marks a key invalidated; false when it already was. */
+  invalidateApiKey(key: StoredApiKey): boolean {
+    if (key.invalidated) return false;
+    key.invalidated = true;
+    key.invalidation = this.now();
+    return true;
+  }
+
   checkApiKey(id: string, secret: string): ApiKeyCheck {
     const key = this.apiKeys.get(id);
     if (!key) return { ok: false, detail: `unable to find apikey with id ${id}` };
+    // Wording for invalidated keys unconfirmed.
+    if (key.invalidated) return { ok: false, detail: `api key [${id}] has been invalidated` };
     if (!secretMatches(key.secret, secret))
       return { ok: false, detail: `invalid credentials for API key [${id}]` };
     if (key.expiration !== undefined && key.expiration <= this.now())

@@ -23,4 +23,6 @@ export interface Realm {
    * Returns undefined when the request is not a security route.
    */
   handle(req: EmulatorRequest, principal: Principal): RouteResult | undefined;
+  /** Forgets users, roles and API keys; `elastic` keeps its password. For the admin API's reset. */
+  reset?(): void;
 }
