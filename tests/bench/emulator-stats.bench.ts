@@ -7,7 +7,10 @@
  * number in flight. Also reported: requests per CPU-second spent by the emulator's process, which
  * stays meaningful when the machine is shared.
  *
- *   npm run bench:emulator -- [--requests=20000] [--concurrency=16] [--warmup=1000] [--models=3]
+ *   npm run bench:emulator -- [--requests=20000] [--concurrency=16] [--warmup=1000] [--models=3] [--security]
+ *
+ * `--security` turns the realm on and sends basic credentials with every request (the cost of
+ * authentication and authorization included).
  *
  * Writes `bench/results-emulator.json` (gitignored).
  */
@@ -27,19 +30,27 @@ interface Settings {
   concurrency: number;
   warmup: number;
   models: number;
+  security: boolean;
 }
 
+const BENCH_PASSWORD = "bench-password";
+const AUTHORIZATION = `Basic ${Buffer.from(`elastic:${BENCH_PASSWORD}`).toString("base64")}`;
+
 function readSettings(argv: readonly string[]): Settings {
-  const settings: Settings = { requests: 20_000, concurrency: 16, warmup: 1_000, models: 3 };
+  const settings: Settings = { requests: 20_000, concurrency: 16, warmup: 1_000, models: 3, security: false };
   for (const arg of argv) {
+    if (arg === "--security") {
+      settings.security = true;
+      continue;
+    }
     const match = /^--(requests|concurrency|warmup|models)=(\d+)$/.exec(arg);
     if (!match) {
       throw new Error(
-        `unknown argument ${JSON.stringify(arg)}; allowed: --requests=N --concurrency=N --warmup=N --models=N`,
+        `unknown argument ${JSON.stringify(arg)}; allowed: --requests=N --concurrency=N --warmup=N --models=N --security`,
       );
     }
     const value = Number(match[2]);
-    const key = match[1] as keyof Settings;
+    const key = match[1] as "requests" | "concurrency" | "warmup" | "models";
     if (value < (key === "warmup" ? 0 : 1))
       throw new Error(`--${key} must be a positive integer, got ${value}`);
     settings[key] = value;
@@ -59,6 +70,7 @@ interface ClientResult {
 
 async function runClient(url: string, settings: Settings): Promise<ClientResult> {
   const pool = new Pool(url, { connections: settings.concurrency, pipelining: 1 });
+  const headers = settings.security ? { authorization: AUTHORIZATION } : {};
   const statuses: Record<string, number> = {};
   const samples: number[] = [];
   let errors = 0;
@@ -66,7 +78,7 @@ async function runClient(url: string, settings: Settings): Promise<ClientResult>
   const fire = async (record: boolean) => {
     const started = process.hrtime.bigint();
     try {
-      const res = await pool.request({ path: STATS_PATH, method: "GET" });
+      const res = await pool.request({ path: STATS_PATH, method: "GET", headers });
       await res.body.dump();
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
       if (res.statusCode !== 200) errors++;
@@ -106,7 +118,8 @@ async function runClient(url: string, settings: Settings): Promise<ClientResult>
 async function call(emulator: EmulatorHandle, method: "PUT" | "POST" | "GET", path: string, body?: unknown) {
   const res = await request(`${emulator.url}${path}`, {
     method,
-    headers: { "content-type": "application/json" },
+    // Sent whether or not security is on; without it the emulator ignores the header.
+    headers: { "content-type": "application/json", authorization: AUTHORIZATION },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.body.text();
@@ -172,7 +185,10 @@ async function main(): Promise<void> {
   }
 
   const settings = readSettings(argv);
-  const emulator = await startEmulator({ startDelayMs: 1 });
+  const emulator = await startEmulator({
+    startDelayMs: 1,
+    ...(settings.security ? { security: true, elasticPassword: BENCH_PASSWORD } : {}),
+  });
   try {
     const deployments = await seed(emulator, settings.models);
     const check = await call(emulator, "GET", STATS_PATH);
@@ -216,7 +232,8 @@ async function main(): Promise<void> {
 
     const l = client.latency;
     console.log(
-      `emulator _stats: ${client.requests} requests, concurrency ${settings.concurrency}, ` +
+      `emulator _stats${settings.security ? " (security on)" : ""}: ` +
+        `${client.requests} requests, concurrency ${settings.concurrency}, ` +
         `${results.models} models / ${deployments} deployments`,
     );
     console.log(
