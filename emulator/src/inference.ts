@@ -17,6 +17,7 @@ import type { Model } from "./state/models";
 import { predict } from "./predictions";
 
 const MINUTE_MS = 60_000;
+const MAX_CACHED_INPUTS = 10_000;
 
 export class InferenceEngine {
   /** Called when a request arrives for an adaptive deployment scaled to zero. */
@@ -51,7 +52,11 @@ export class InferenceEngine {
     }
     const cacheKey = JSON.stringify(docs);
     const cacheHit = dep.cacheSize.bytes !== 0 && dep.cache.has(cacheKey);
-    if (dep.cacheSize.bytes !== 0) dep.cache.add(cacheKey);
+    if (dep.cacheSize.bytes !== 0) {
+      dep.cache.add(cacheKey);
+      // Bounded like a real cache: forget the oldest inputs.
+      if (dep.cache.size > MAX_CACHED_INPUTS) dep.cache.delete(dep.cache.values().next().value as string);
+    }
     return new Promise<unknown[]>((resolve, reject) => {
       let settled = false;
       const cancelTimeout = this.cluster.scheduler.after(timeoutMs, () => {
