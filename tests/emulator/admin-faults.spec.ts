@@ -167,4 +167,23 @@ describe("emulator: faults and admin API", () => {
     assert.deepEqual(em.handle.admin.faults(), []);
     assert.deepEqual(em.handle.admin.log(), []);
   });
+
+  it("with security on, logs the user and refused requests, and the admin API needs no credentials", async () => {
+    const secure = await startTestEmulator({ security: true, elasticPassword: "s3cret" });
+    try {
+      const auth = { Authorization: `Basic ${Buffer.from("elastic:s3cret").toString("base64")}` };
+      assert.equal((await secure.es("GET", "/_ml/trained_models/_stats", undefined, auth)).status, 200);
+      assert.equal((await secure.es("POST", "/_ml/trained_models/x/deployment/_start")).status, 401);
+      const log = (await secure.es("GET", "/_emulator/log")).body.entries;
+      assert.deepEqual(
+        log.map((e: { status: number; user?: string; applied: boolean }) => [e.status, e.user, e.applied]),
+        [
+          [200, "elastic", true],
+          [401, undefined, false],
+        ],
+      );
+    } finally {
+      await secure.close();
+    }
+  });
 });

@@ -42,6 +42,13 @@ describe("emulator: _stats", () => {
     assert.deepEqual(entries(byDeployment.body), ["model-b/for-search"]);
     const wildcard = await em.es("GET", "/_ml/trained_models/for-*/_stats");
     assert.deepEqual(entries(wildcard.body), ["model-b/for-ingest", "model-b/for-search"]);
+    // The configs API does not resolve deployment ids.
+    expectError(
+      await em.es("GET", "/_ml/trained_models/for-search"),
+      404,
+      "resource_not_found_exception",
+      "No known trained model with model_id [for-search]",
+    );
   });
 
   it("applies allow_no_match to wildcards only, and pages over models", async () => {

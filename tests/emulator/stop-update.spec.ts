@@ -245,6 +245,13 @@ describe("emulator: update deployment", () => {
     );
   });
 
+  it("takes number_of_allocations from the query string and then ignores the body", async () => {
+    await startDeployment(em, "m");
+    const res = await em.es("POST", updatePath("m", "number_of_allocations=2"), { not_a_field: true });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.assignment.task_parameters.number_of_allocations, 2);
+  });
+
   it("validates the request", async () => {
     await startDeployment(em, "m");
     expectError(
