@@ -32,7 +32,7 @@ describe("emulator: responses match the OpenAPI schemas (default version)", () =
   afterEach(() => em?.close());
 
   it("validates a realistic scenario mix", async () => {
-    em = await startTestEmulator({ inferLatencyMs: 30, mlNodes: 1, processorsPerNode: 4 });
+    em = await startTestEmulator({ inferLatencyMs: 150, mlNodes: 1, processorsPerNode: 4 });
     const es = checked(em);
     await createPytorchModel(em, "m");
     await createPytorchModel(em, "n", { task: "text_embedding" });

@@ -177,7 +177,7 @@ describe("emulator: inference", () => {
   });
 
   it("rejects requests beyond queue_capacity with 429 and counts them", async () => {
-    em = await startTestEmulator({ inferLatencyMs: 50 });
+    em = await startTestEmulator({ inferLatencyMs: 300 });
     await createPytorchModel(em, "m");
     await startDeployment(em, "m", "queue_capacity=1");
     const requests = [1, 2, 3].map((i) =>

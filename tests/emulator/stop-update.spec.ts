@@ -18,7 +18,8 @@ const infer = (em: TestEmulator, id: string, text: string) =>
 describe("emulator: stop deployment", () => {
   let em: TestEmulator;
   beforeEach(async () => {
-    em = await startTestEmulator({ inferLatencyMs: 40 });
+    // Long enough that concurrent requests are still pending when the stop arrives, even on a busy machine.
+    em = await startTestEmulator({ inferLatencyMs: 150 });
     await createPytorchModel(em, "m");
   });
   afterEach(() => em.close());
