@@ -406,12 +406,14 @@ describe("engine contract: the real Pulumi engine and a dynamic provider", funct
         assert.ok(seenLive.length >= 1);
         const progress = diagnostics(up.events)
           .filter((d) => d.message.includes("toy-progress-k1"))
-          .map((d) => ({ severity: d.severity, message: d.message.trim(), urn: d.urn ?? null }));
+          .map((d) => ({ severity: d.severity, message: d.message.trim(), urn: d.urn ?? null }))
+          // stdout and stderr are separate pipes: their relative order is not kept.
+          .sort((x, y) => x.message.localeCompare(y.message));
         assert.deepEqual(progress, [
           // pulumi.log has no engine connection in the provider process: it falls back to console.log.
           { severity: "info", message: "info: [runtime] toy-progress-k1 via pulumi.log.info", urn: null },
-          { severity: "info", message: "toy-progress-k1 via console.log", urn: null },
           { severity: "info#err", message: "toy-progress-k1 via console.error", urn: null },
+          { severity: "info", message: "toy-progress-k1 via console.log", urn: null },
         ]);
         // The CLI prints them live next to the stack's row and again under Diagnostics.
         assert.match(
