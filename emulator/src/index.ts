@@ -47,7 +47,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const realm = resolved.security ? loadRealm(resolved.elasticPassword) : undefined;
   const faults = new FaultManager(resolved.seed);
   const log = new RequestLog();
-  const admin = createAdmin({ cluster, lifecycle, scaler, faults, log });
+  const admin = createAdmin({ cluster, lifecycle, scaler, faults, log, realm });
   const listener = createRequestListener({
     services: { cluster, lifecycle, inference, scaler },
     router: new Router(ROUTES, cluster.profile),

@@ -905,4 +905,18 @@ describe("emulator security over HTTP", () => {
       [[403, false, "watcher"]],
     );
   });
+
+  it("forgets users and API keys on admin reset, keeping the superuser", async () => {
+    await http(emulator, "POST", "/_security/user/temp", {
+      authorization: elastic,
+      body: { password: "temp-pw", roles: ["superuser"] },
+    });
+    const temp = basicAuthorization("temp", "temp-pw");
+    assert.equal((await http(emulator, "GET", "/", { authorization: temp })).status, 200);
+
+    emulator.admin.reset();
+
+    assert.equal((await http(emulator, "GET", "/", { authorization: temp })).status, 401);
+    assert.equal((await http(emulator, "GET", "/", { authorization: elastic })).status, 200);
+  });
 });

@@ -4,6 +4,7 @@ import type { Lifecycle } from "../lifecycle";
 import type { Cluster } from "../state/cluster";
 import { inFlight } from "../state/deployments";
 import type { FaultManager } from "./faults";
+import type { Realm } from "../security/types";
 import type { RequestLog } from "./log";
 import type { EmulatorAdmin, EmulatorStateSnapshot } from "./types";
 
@@ -13,8 +14,10 @@ export function createAdmin(deps: {
   scaler: AdaptiveScaler;
   faults: FaultManager;
   log: RequestLog;
+  /** Present with security on: a reset also forgets users, roles and API keys. */
+  realm?: Realm;
 }): EmulatorAdmin {
-  const { cluster, lifecycle, scaler, faults, log } = deps;
+  const { cluster, lifecycle, scaler, faults, log, realm } = deps;
   return {
     addFault: (spec) => faults.add(spec),
     removeFault: (id) => faults.remove(id),
@@ -28,6 +31,7 @@ export function createAdmin(deps: {
       cluster.populate();
       faults.reset();
       log.clear();
+      realm?.reset?.();
       // Requests still waiting on removed deployments re-evaluate and fail.
       cluster.scheduler.notify();
     },

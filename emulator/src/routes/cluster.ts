@@ -1,5 +1,5 @@
 /** `GET /`: the cluster banner clients use to detect the version (and the product). */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import type { RouteDef } from "../router";
 import type { Cluster } from "../state/cluster";
 import { ok } from "./context";
@@ -30,7 +30,7 @@ export const clusterRoutes: RouteDef[] = [
   {
     method: "GET",
     path: "/",
-    action: ACTIONS.clusterMain,
+    action: ACTIONS.main,
     handler: (ctx) => () => ok(clusterInfo(ctx.services.cluster)),
   },
 ];

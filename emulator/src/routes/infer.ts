@@ -3,7 +3,7 @@
  * `.../deployment/_infer`: routes the request to a deployment (by deployment id 8.8+, else by
  * model id or alias) and waits in its queue. Tree models answer at once.
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { bodyRequired, readObject } from "../body";
 import { EsError, statusException, validationFailed } from "../errors";
 import type { Duration } from "../params";
@@ -85,14 +85,14 @@ export const inferRoutes: RouteDef[] = [
   {
     method: "POST",
     path: "/_ml/trained_models/{model_id}/_infer",
-    action: ACTIONS.inferDeployment,
+    action: ACTIONS.inferTrainedModel,
     handler: (ctx) => infer(ctx, false),
     available: (profile) => profile.has("inferApi"),
   },
   {
     method: "POST",
     path: "/_ml/trained_models/{model_id}/deployment/_infer",
-    action: ACTIONS.inferDeployment,
+    action: ACTIONS.inferTrainedModel,
     handler: (ctx) => infer(ctx, ctx.services.cluster.profile.has("inferApi")),
   },
 ];

@@ -1,7 +1,7 @@
 /**
  * Model contents and names: definition parts, vocabulary and model aliases (reference §6).
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { bodyRequired, locate, readObject } from "../body";
 import { EsError, resourceNotFound, statusException, validationFailed } from "../errors";
 import type { Execute, RouteDef } from "../router";
@@ -165,25 +165,25 @@ export const modelPartRoutes: RouteDef[] = [
   {
     method: "PUT",
     path: "/_ml/trained_models/{model_id}/definition/{part}",
-    action: ACTIONS.putDefinitionPart,
+    action: ACTIONS.putTrainedModelDefinitionPart,
     handler: putDefinitionPart,
   },
   {
     method: "PUT",
     path: "/_ml/trained_models/{model_id}/vocabulary",
-    action: ACTIONS.putVocabulary,
+    action: ACTIONS.putTrainedModelVocabulary,
     handler: putVocabulary,
   },
   {
     method: "PUT",
     path: "/_ml/trained_models/{model_id}/model_aliases/{model_alias}",
-    action: ACTIONS.putModelAlias,
+    action: ACTIONS.putTrainedModelAlias,
     handler: putAlias,
   },
   {
     method: "DELETE",
     path: "/_ml/trained_models/{model_id}/model_aliases/{model_alias}",
-    action: ACTIONS.deleteModelAlias,
+    action: ACTIONS.deleteTrainedModelAlias,
     handler: deleteAlias,
   },
 ];

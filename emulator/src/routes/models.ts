@@ -1,7 +1,7 @@
 /**
  * Trained model configurations: `PUT/GET/DELETE _ml/trained_models/<id>` (reference §5.3, §6, §7).
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { bodyRequired, locate, readObject } from "../body";
 import { EsError, statusException, validationFailed } from "../errors";
 import type { Execute, RouteDef } from "../router";
@@ -269,13 +269,23 @@ function deleteModel(ctx: RouteContext): Execute {
 }
 
 export const modelRoutes: RouteDef[] = [
-  { method: "GET", path: "/_ml/trained_models", action: ACTIONS.getModels, handler: getModels },
-  { method: "GET", path: "/_ml/trained_models/{model_id}", action: ACTIONS.getModels, handler: getModels },
-  { method: "PUT", path: "/_ml/trained_models/{model_id}", action: ACTIONS.putModel, handler: putModel },
+  { method: "GET", path: "/_ml/trained_models", action: ACTIONS.getTrainedModels, handler: getModels },
+  {
+    method: "GET",
+    path: "/_ml/trained_models/{model_id}",
+    action: ACTIONS.getTrainedModels,
+    handler: getModels,
+  },
+  {
+    method: "PUT",
+    path: "/_ml/trained_models/{model_id}",
+    action: ACTIONS.putTrainedModel,
+    handler: putModel,
+  },
   {
     method: "DELETE",
     path: "/_ml/trained_models/{model_id}",
-    action: ACTIONS.deleteModel,
+    action: ACTIONS.deleteTrainedModel,
     handler: deleteModel,
   },
 ];

@@ -3,7 +3,7 @@
  * lightly (processor types, `inference.model_id`) and read by the ML "in use" checks and
  * `_stats.pipeline_count`; documents are never run through them.
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { bodyRequired, readObject } from "../body";
 import { EsError, resourceNotFound } from "../errors";
 import type { Execute, RouteDef } from "../router";

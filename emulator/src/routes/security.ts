@@ -2,7 +2,7 @@
  * `/_security/...` routes. The router knows their paths and action names (so authorization
  * works like for every other route); the realm implements them.
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { EsError } from "../errors";
 import type { Execute, Handler, RouteDef } from "../router";
 import type { RouteContext } from "./context";
@@ -45,12 +45,12 @@ export const securityRoutes: RouteDef[] = [
   route("DELETE", "/_security/api_key", ACTIONS.invalidateApiKey),
   route("PUT", "/_security/role/{name}", ACTIONS.putRole),
   route("POST", "/_security/role/{name}", ACTIONS.putRole),
-  route("GET", "/_security/role", ACTIONS.getRole),
-  route("GET", "/_security/role/{name}", ACTIONS.getRole),
+  route("GET", "/_security/role", ACTIONS.getRoles),
+  route("GET", "/_security/role/{name}", ACTIONS.getRoles),
   route("DELETE", "/_security/role/{name}", ACTIONS.deleteRole),
   route("PUT", "/_security/user/{username}", ACTIONS.putUser),
   route("POST", "/_security/user/{username}", ACTIONS.putUser),
-  route("GET", "/_security/user", ACTIONS.getUser),
-  route("GET", "/_security/user/{username}", ACTIONS.getUser),
+  route("GET", "/_security/user", ACTIONS.getUsers),
+  route("GET", "/_security/user/{username}", ACTIONS.getUsers),
   route("DELETE", "/_security/user/{username}", ACTIONS.deleteUser),
 ];

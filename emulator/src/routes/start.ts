@@ -3,7 +3,7 @@
  * overridden by the query string, request validation with every message concatenated, the
  * server-side checks in their order (§2.3), then the `wait_for` / `timeout` wait.
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { FieldSpec, locate, readObject } from "../body";
 import { EsError, illegalArgument, resourceNotFound, statusException, validationFailed } from "../errors";
 import type { ByteSize, Duration } from "../params";

@@ -1,5 +1,5 @@
 /** `GET _ml/trained_models[/<ids>]/_stats` (reference §5.1). */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { illegalArgument } from "../errors";
 import type { QueryParams } from "../params";
 import type { Execute, RouteDef } from "../router";
@@ -39,11 +39,16 @@ function getStats(ctx: RouteContext): Execute {
 }
 
 export const statsRoutes: RouteDef[] = [
-  { method: "GET", path: "/_ml/trained_models/_stats", action: ACTIONS.getModelStats, handler: getStats },
+  {
+    method: "GET",
+    path: "/_ml/trained_models/_stats",
+    action: ACTIONS.getTrainedModelsStats,
+    handler: getStats,
+  },
   {
     method: "GET",
     path: "/_ml/trained_models/{model_id}/_stats",
-    action: ACTIONS.getModelStats,
+    action: ACTIONS.getTrainedModelsStats,
     handler: getStats,
   },
 ];

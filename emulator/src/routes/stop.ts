@@ -3,7 +3,7 @@
  * query string entirely (query parameters then stay unconsumed and are rejected). 8.8+ looks
  * the id up exactly as a deployment id; before, it resolves models like GET does.
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { FieldSpec, readObject } from "../body";
 import { EsError, illegalArgument, resourceNotFound, statusException } from "../errors";
 import type { Execute, RouteDef } from "../router";

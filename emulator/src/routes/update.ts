@@ -3,7 +3,7 @@
  * 404, the no-op short-circuit before the state check, 409 when not started, 429 when an
  * increase cannot fit, adaptive settings merged (null removes them).
  */
-import { ACTIONS } from "../actions";
+import { ACTIONS } from "../security/actions";
 import { bodyRequired, FieldSpec, readObject } from "../body";
 import { EsError, resourceNotFound, statusException, validationFailed } from "../errors";
 import { assignmentResponse } from "../render";
