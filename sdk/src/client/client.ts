@@ -6,6 +6,7 @@ import { inspect } from "node:util";
 import { clusterVersion, getClusterInfo } from "./cluster";
 import { type ConnectionOptions, ConnectionSettings, resolveConnectionSettings } from "./config";
 import type { OperationContext } from "./context";
+import { type InferenceEndpoint, getInferenceEndpoints } from "./inference";
 import { type PipelineReference, findPipelinesReferencing, getIngestPipelines } from "./ingest";
 import {
   type StartDeploymentParams,
@@ -210,6 +211,11 @@ export class ElasticsearchClient {
   /** The inference processors, across all pipelines, that reference any of `ids`. */
   async findPipelinesReferencing(ids: readonly string[]): Promise<PipelineReference[]> {
     return findPipelinesReferencing(await this.getIngestPipelines(), ids);
+  }
+
+  /** Every inference endpoint, or undefined when the cluster's version has no inference API (< 8.11). */
+  getInferenceEndpoints(): Promise<InferenceEndpoint[] | undefined> {
+    return getInferenceEndpoints(this.#context);
   }
 
   /** Closes every connection. Further calls fail with `ES_CLIENT_CLOSED`. */

@@ -48,6 +48,7 @@ export {
 } from "./trainedModelDeployments";
 export type { ListOptions, GetTrainedModelsOptions } from "./trainedModels";
 export { findPipelinesReferencing, type PipelineReference } from "./ingest";
+export { INFERENCE_API_SINCE, inferenceEndpointsUsing, type InferenceEndpoint } from "./inference";
 export {
   MINIMUM_SUPPORTED_VERSION,
   PARAMETER_SINCE,

@@ -102,7 +102,8 @@ export interface DeploymentDiff {
 }
 
 const IDENTITY: readonly (keyof DeploymentInputs)[] = ["deploymentId", "connection"];
-const START_ONLY: readonly (keyof DeploymentInputs)[] = [
+/** Parameters that only a start applies: changing them on a running deployment needs a restart. */
+export const START_ONLY: readonly (keyof DeploymentInputs)[] = [
   "modelId",
   "threadsPerAllocation",
   "priority",

@@ -112,8 +112,10 @@ export interface DeploymentNode {
 export interface DeploymentOutputs extends DeploymentInputs {
   effective?: EffectiveSettings;
   clusterUuid?: string;
-  /** `deployment_stats.state` (`starting`, `started`, `stopping`, `failed`). */
+  /** `deployment_stats.state` (`starting`, `started`, `stopping`, `failed`); absent when nothing runs. */
   deploymentState?: string;
+  /** `deployment_stats.reason`: why the deployment is not (fully) allocated or failed, when reported. */
+  reason?: string;
   /** `deployment_stats.allocation_status.state`. */
   allocationState?: string;
   allocationCount?: number;
@@ -121,9 +123,15 @@ export interface DeploymentOutputs extends DeploymentInputs {
   nodes?: DeploymentNode[];
   /** ISO 8601. */
   startTime?: string;
-  /** Ingest pipelines whose inference processors reference the deployment (or an alias of its model). */
-  pipelines?: string[];
-  /** Inference endpoints that use or own the deployment. */
+  /**
+   * Ingest pipelines whose inference processors name the deployment id or the declared model id. Absent
+   * when the lookup was refused (a warning says so), never a false "none".
+   */
+  referencingPipelines?: string[];
+  /**
+   * Inference endpoints that use or own the deployment. Absent when the cluster has no inference API or
+   * the lookup was refused (a warning says so).
+   */
   inferenceEndpoints?: string[];
 }
 

@@ -1,8 +1,16 @@
 /**
- * The stop flags sent with `_stop` (update to `stopped`, replace, delete), per flag:
- * the resource's own `stop` value, else the provider configuration (`elasticsearch-ml:force`,
- * `elasticsearch-ml:finishPendingWork`, `elasticsearch-ml:allowNoMatch`), else unset — and an unset flag
- * is not sent, so Elasticsearch's default applies. Pure: the provider passes in what it read.
+ * The stop flags sent with `_stop` (update to `stopped`, replace, delete), per flag, first set wins:
+ *
+ * 1. the environment of the running operation (`ELASTICSEARCH_ML_FORCE`, `ELASTICSEARCH_ML_FINISH_PENDING_WORK`,
+ *    `ELASTICSEARCH_ML_ALLOW_NO_MATCH`), read inside the method when the stop runs: the teardown lever that
+ *    needs no program edit and works with a plain `pulumi destroy` (which reuses the stack config of the
+ *    last `up`, so a config change alone does not reach it);
+ * 2. the resource's own `stop` value;
+ * 3. the provider configuration (`elasticsearch-ml:force`, `elasticsearch-ml:finishPendingWork`,
+ *    `elasticsearch-ml:allowNoMatch`);
+ * 4. unset — and an unset flag is not sent, so Elasticsearch's default applies.
+ *
+ * Pure: the provider passes in what it read.
  */
 import { PULUMI_UNKNOWN, StopFlags, STOP_FLAG_PROPERTIES } from "./inputs";
 
@@ -85,4 +93,68 @@ export function effectiveStopFlags(
 function pick(value: unknown): boolean | undefined {
   if (value === PULUMI_UNKNOWN) return undefined;
   return typeof value === "boolean" ? value : undefined;
+}
+
+/** The environment variable that overrides each stop flag while an operation runs. */
+export const STOP_FLAG_ENV_VARS: Readonly<Record<keyof StopFlags, string>> = {
+  force: "ELASTICSEARCH_ML_FORCE",
+  finishPendingWork: "ELASTICSEARCH_ML_FINISH_PENDING_WORK",
+  allowNoMatch: "ELASTICSEARCH_ML_ALLOW_NO_MATCH",
+};
+
+/**
+ * Read the stop-flag overrides from the environment. A blank variable counts as unset.
+ *
+ * @returns Only the flags that are set.
+ * @throws {ProviderConfigError} When a set value is not `true`/`false` (any case) or `1`/`0`: a typo must
+ *   never silently leave a force stop off.
+ */
+export function stopFlagsFromEnv(env: Readonly<Record<string, string | undefined>>): StopFlags {
+  const flags: StopFlags = {};
+  for (const name of STOP_FLAG_PROPERTIES) {
+    const variable = STOP_FLAG_ENV_VARS[name];
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === "") continue;
+    const lower = raw.toLowerCase();
+    if (lower === "true" || lower === "1") flags[name] = true;
+    else if (lower === "false" || lower === "0") flags[name] = false;
+    else {
+      throw new ProviderConfigError(
+        variable,
+        `${variable}: ${JSON.stringify(raw)} is not allowed; must be "true" or "false" (or 1 / 0), or unset`,
+      );
+    }
+  }
+  return flags;
+}
+
+/** Where the value of a stop flag came from. */
+export type StopFlagSource = "environment" | "resource" | "config";
+
+/** The flags to send, and where each came from (for messages that name the lever to pull). */
+export interface ResolvedStopFlags {
+  flags: StopFlags;
+  sources: Partial<Record<keyof StopFlags, StopFlagSource>>;
+}
+
+/**
+ * The flags a stop sends, with the full precedence: environment > resource `stop` > provider config > unset.
+ *
+ * @param envFlags From {@link stopFlagsFromEnv}, read when the stop runs.
+ * @param resourceStop The resource's `stop` input (from the old outputs on delete).
+ * @param configFlags From {@link stopFlagsFromConfig}.
+ */
+export function resolveStopFlags(
+  envFlags: StopFlags | undefined,
+  resourceStop: StopFlags | undefined,
+  configFlags: StopFlags | undefined,
+): ResolvedStopFlags {
+  const flags = effectiveStopFlags(envFlags, effectiveStopFlags(resourceStop, configFlags));
+  const sources: ResolvedStopFlags["sources"] = {};
+  for (const name of STOP_FLAG_PROPERTIES) {
+    if (pick(envFlags?.[name]) !== undefined) sources[name] = "environment";
+    else if (pick(resourceStop?.[name]) !== undefined) sources[name] = "resource";
+    else if (pick(configFlags?.[name]) !== undefined) sources[name] = "config";
+  }
+  return { flags, sources };
 }

@@ -1,0 +1,308 @@
+/**
+ * The provider configuration: stack config under the `elasticsearch-ml` namespace, as the dynamic
+ * provider's `configure` receives it, parsed into connection options and stop flags. Pure: the caller
+ * passes a lookup function; nothing here reads the environment or files.
+ *
+ * Stack config values arrive as strings (`pulumi config set` stores strings; structured YAML values
+ * arrive JSON-encoded), so lists and objects are parsed from JSON here. Typed values (booleans, numbers,
+ * arrays) are accepted too, for callers that pass them directly.
+ *
+ * | key | value |
+ * |---|---|
+ * | `elasticsearch-ml:endpoints` | comma-separated URLs, or a JSON array of URLs |
+ * | `elasticsearch-ml:cloudId` | Elastic Cloud ID |
+ * | `elasticsearch-ml:username` / `password` | basic auth (`--secret` for the password) |
+ * | `elasticsearch-ml:apiKey` | encoded API key or `id:api_key` (`--secret`) |
+ * | `elasticsearch-ml:bearerToken` | bearer token (`--secret`) |
+ * | `elasticsearch-ml:esClientAuthentication` | JWT client-authentication shared secret (`--secret`) |
+ * | `elasticsearch-ml:caFile` / `caData` / `caFingerprint` | trusted CA (path, PEM text) or pinned SHA-256 |
+ * | `elasticsearch-ml:certFile` + `keyFile`, or `certData` + `keyData` | client certificate for mutual TLS |
+ * | `elasticsearch-ml:insecure` | `true` turns TLS verification off (development only) |
+ * | `elasticsearch-ml:headers` | JSON object of extra headers (`--secret` if they carry tokens) |
+ * | `elasticsearch-ml:requestTimeoutSeconds` | per-request timeout (default 30) |
+ * | `elasticsearch-ml:maxRetries` | retries of connection errors and 429/502/503/504 (default 3) |
+ * | `elasticsearch-ml:connections` | JSON object: connection name → the keys above (other clusters) |
+ * | `elasticsearch-ml:force` / `finishPendingWork` / `allowNoMatch` | stop flags, `true` or `false` |
+ */
+import type { ConnectionOptions } from "../client";
+import { isPlainObject, StopFlags } from "./inputs";
+import { ProviderConfigError, stopFlagsFromConfig } from "./stopFlags";
+
+export const CONFIG_NAMESPACE = "elasticsearch-ml";
+
+/** Every connection setting, as named in stack config and inside `elasticsearch-ml:connections`. */
+export const CONNECTION_CONFIG_KEYS = [
+  "endpoints",
+  "cloudId",
+  "username",
+  "password",
+  "apiKey",
+  "bearerToken",
+  "esClientAuthentication",
+  "caFile",
+  "caData",
+  "caFingerprint",
+  "certFile",
+  "keyFile",
+  "certData",
+  "keyData",
+  "insecure",
+  "headers",
+  "requestTimeoutSeconds",
+  "maxRetries",
+] as const;
+
+export type ConnectionConfigKey = (typeof CONNECTION_CONFIG_KEYS)[number];
+
+/** The settings that carry credentials: set them with `pulumi config set --secret`. */
+export const CREDENTIAL_CONFIG_KEYS: readonly ConnectionConfigKey[] = [
+  "password",
+  "apiKey",
+  "bearerToken",
+  "esClientAuthentication",
+  "keyData",
+  "headers",
+];
+
+/** The key of `elasticsearch-ml:connections`. */
+export const CONNECTIONS_KEY = `${CONFIG_NAMESPACE}:connections`;
+
+const CONNECTION_NAME = /^[A-Za-z0-9_-]+$/;
+const MAX_RETRIES = 20;
+
+/** The parsed provider configuration. */
+export interface ProviderConfig {
+  /** The default connection's explicit settings (the `ELASTICSEARCH_*` environment fills the gaps). */
+  defaultConnection: ConnectionOptions;
+  /** Named connections, for resources whose `connection` input names one. */
+  connections: Readonly<Record<string, ConnectionOptions>>;
+  /** Stop flags from `elasticsearch-ml:force`, `…:finishPendingWork`, `…:allowNoMatch`. */
+  stopFlags: StopFlags;
+}
+
+/** A configuration with nothing set: connections come from the environment alone. */
+export const EMPTY_PROVIDER_CONFIG: ProviderConfig = Object.freeze({
+  defaultConnection: {},
+  connections: {},
+  stopFlags: {},
+});
+
+/**
+ * Parse the provider configuration.
+ *
+ * @param get Looks a full key up, e.g. `(key) => req.config.get(key)` in `configure`.
+ * @throws {ProviderConfigError} Naming the key, the bad value (never a credential's value) and what is allowed.
+ */
+export function parseProviderConfig(get: (key: string) => unknown): ProviderConfig {
+  const defaultConnection = parseConnection(
+    (key) => get(`${CONFIG_NAMESPACE}:${key}`),
+    `${CONFIG_NAMESPACE}:`,
+  );
+  const connections: Record<string, ConnectionOptions> = {};
+  const raw = get(CONNECTIONS_KEY);
+  if (!isBlank(raw)) {
+    // The connections hold credentials: messages about them never echo a value.
+    const parsed = parseJson(raw, CONNECTIONS_KEY, "a JSON object of connection name → settings", true);
+    if (!isPlainObject(parsed)) {
+      throw new ProviderConfigError(
+        CONNECTIONS_KEY,
+        `${CONNECTIONS_KEY} must be a JSON object of connection name → settings, ` +
+          `e.g. {"eu": {"endpoints": "https://eu.example.com:9200", "apiKey": "…"}}; got ${typeName(parsed)}`,
+      );
+    }
+    for (const [name, settings] of Object.entries(parsed)) {
+      const where = `${CONNECTIONS_KEY}.${name}`;
+      if (!CONNECTION_NAME.test(name)) {
+        throw new ProviderConfigError(
+          where,
+          `${CONNECTIONS_KEY}: the connection name ${JSON.stringify(name)} is not allowed; ` +
+            'use letters, digits, "_" and "-"',
+        );
+      }
+      if (!isPlainObject(settings)) {
+        throw new ProviderConfigError(
+          where,
+          `${where} must be an object of connection settings (${CONNECTION_CONFIG_KEYS.join(", ")}); got ${typeName(settings)}`,
+        );
+      }
+      for (const key of Object.keys(settings)) {
+        if (!(CONNECTION_CONFIG_KEYS as readonly string[]).includes(key)) {
+          throw new ProviderConfigError(
+            `${where}.${key}`,
+            `${where}.${key} is not a connection setting; known settings are: ${CONNECTION_CONFIG_KEYS.join(", ")}`,
+          );
+        }
+      }
+      connections[name] = parseConnection((key) => settings[key], `${where}.`);
+    }
+  }
+  return { defaultConnection, connections, stopFlags: stopFlagsFromConfig(get) };
+}
+
+/** The full name of a setting of a connection, for messages: `elasticsearch-ml:apiKey` or `elasticsearch-ml:connections.eu.apiKey`. */
+export function configKeyOf(connection: string | undefined, setting: string): string {
+  return connection === undefined
+    ? `${CONFIG_NAMESPACE}:${setting}`
+    : `${CONNECTIONS_KEY}.${connection}.${setting}`;
+}
+
+function parseConnection(get: (key: ConnectionConfigKey) => unknown, prefix: string): ConnectionOptions {
+  const options: Record<string, unknown> = {};
+  const text = (key: ConnectionConfigKey): string | undefined => {
+    const value = get(key);
+    if (isBlank(value)) return undefined;
+    if (typeof value !== "string") {
+      const shown = CREDENTIAL_CONFIG_KEYS.includes(key) ? "a non-string value" : describe(value);
+      throw new ProviderConfigError(`${prefix}${key}`, `${prefix}${key} must be a string; got ${shown}`);
+    }
+    return value;
+  };
+  for (const key of [
+    "cloudId",
+    "username",
+    "password",
+    "apiKey",
+    "bearerToken",
+    "esClientAuthentication",
+    "caFile",
+    "caData",
+    "caFingerprint",
+    "certFile",
+    "keyFile",
+    "certData",
+    "keyData",
+  ] as const) {
+    const value = text(key);
+    if (value !== undefined) options[key] = value;
+  }
+
+  const endpoints = get("endpoints");
+  if (!isBlank(endpoints)) options.endpoints = parseEndpoints(endpoints, `${prefix}endpoints`);
+
+  const insecure = get("insecure");
+  if (!isBlank(insecure)) options.insecure = parseBoolean(insecure, `${prefix}insecure`);
+
+  const headers = get("headers");
+  if (!isBlank(headers)) options.headers = parseHeaders(headers, `${prefix}headers`);
+
+  const timeout = get("requestTimeoutSeconds");
+  if (!isBlank(timeout)) {
+    const seconds = parseNumber(timeout, `${prefix}requestTimeoutSeconds`);
+    if (!(seconds > 0) || seconds > 3600) {
+      throw new ProviderConfigError(
+        `${prefix}requestTimeoutSeconds`,
+        `${prefix}requestTimeoutSeconds: ${describe(timeout)} is not allowed; must be a number of seconds greater than 0 and at most 3600`,
+      );
+    }
+    options.requestTimeoutMs = Math.max(1, Math.round(seconds * 1000));
+  }
+
+  const retries = get("maxRetries");
+  if (!isBlank(retries)) {
+    const count = parseNumber(retries, `${prefix}maxRetries`);
+    if (!Number.isInteger(count) || count < 0 || count > MAX_RETRIES) {
+      throw new ProviderConfigError(
+        `${prefix}maxRetries`,
+        `${prefix}maxRetries: ${describe(retries)} is not allowed; must be an integer from 0 to ${MAX_RETRIES}`,
+      );
+    }
+    options.maxRetries = count;
+  }
+  return options as ConnectionOptions;
+}
+
+function parseEndpoints(value: unknown, key: string): string[] {
+  let list: unknown = value;
+  if (typeof value === "string") {
+    const trimmed = value.trim();
+    list = trimmed.startsWith("[")
+      ? parseJson(
+          trimmed,
+          key,
+          'a comma-separated list of URLs or a JSON array of URLs such as ["https://a:9200"]',
+          true,
+        )
+      : trimmed.split(",");
+  }
+  if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
+    throw new ProviderConfigError(
+      key,
+      `${key}: ${describe(redactUserInfo(value))} is not allowed; must be a comma-separated list of URLs or a JSON array of URL strings`,
+    );
+  }
+  const urls = (list as string[]).map((url) => url.trim()).filter((url) => url !== "");
+  if (urls.length === 0) {
+    throw new ProviderConfigError(
+      key,
+      `${key}: ${describe(redactUserInfo(value))} names no URL; e.g. https://localhost:9200`,
+    );
+  }
+  return urls;
+}
+
+function parseHeaders(value: unknown, key: string): Record<string, string> {
+  // Header values may carry tokens: never echo them.
+  const parsed =
+    typeof value === "string" ? parseJson(value, key, "a JSON object of header name → value", true) : value;
+  if (!isPlainObject(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
+    throw new ProviderConfigError(
+      key,
+      `${key} must be a JSON object of header names to string values, e.g. {"X-Opaque-Id": "pulumi"}`,
+    );
+  }
+  return parsed as Record<string, string>;
+}
+
+function parseBoolean(value: unknown, key: string): boolean {
+  if (value === true || value === false) return value;
+  if (typeof value === "string") {
+    const lower = value.trim().toLowerCase();
+    if (lower === "true") return true;
+    if (lower === "false") return false;
+  }
+  throw new ProviderConfigError(key, `${key}: ${describe(value)} is not allowed; must be "true" or "false"`);
+}
+
+function parseNumber(value: unknown, key: string): number {
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(n)) {
+    throw new ProviderConfigError(key, `${key}: ${describe(value)} is not allowed; must be a number`);
+  }
+  return n;
+}
+
+function parseJson(value: unknown, key: string, expected: string, secret = false): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    const shown = secret ? "its value" : describe(value);
+    throw new ProviderConfigError(
+      key,
+      `${key}: ${shown} is not valid JSON (${(err as Error).message}); must be ${expected}`,
+    );
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+// Endpoint URLs may carry user-info (`https://user:password@host`); messages show it redacted.
+function redactUserInfo(value: unknown): unknown {
+  const redact = (text: string): string => text.replace(/\/\/[^/@\s]*@/g, "//[redacted]@");
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((item) => (typeof item === "string" ? redact(item) : item));
+  return value;
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 100 ? `${text.slice(0, 100)}… (${text.length} characters)` : text;
+}

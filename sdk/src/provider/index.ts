@@ -1,0 +1,84 @@
+/**
+ * The provider's **stable entry point**, exported as `pulumi-elasticsearch-ml/provider`.
+ *
+ * The provider object serialized into every resource's state (`__provider`) only calls
+ * `require("pulumi-elasticsearch-ml/provider").<method>(...)`. State written by one version of the package
+ * is therefore deleted, read and updated by whatever version is installed when the operation runs. Keep
+ * this module's exports (`configure`, `check`, `diff`, `create`, `read`, `update`, `delete`) and the shapes
+ * they accept compatible across versions: old state must keep working.
+ *
+ * The module keeps one {@link DeploymentProvider} per process: the configuration `configure` received and
+ * one Elasticsearch client per distinct connection. None of it is ever serialized.
+ */
+import { DeploymentProvider, type ProviderDependencies } from "./provider";
+
+let instance: DeploymentProvider | undefined;
+
+function current(): DeploymentProvider {
+  instance ??= new DeploymentProvider();
+  return instance;
+}
+
+/** The shape of the dynamic provider's `ConfigureRequest` this entry relies on. */
+export interface ConfigureRequestLike {
+  config: { get(key: string): string | undefined };
+}
+
+type Props = Record<string, unknown>;
+
+/** Receives the stack configuration once per provider process. */
+export async function configure(req: ConfigureRequestLike): Promise<void> {
+  current().configure((key) => req.config.get(key));
+}
+
+export async function check(olds: unknown, news: unknown) {
+  return current().check(olds, news);
+}
+
+export async function diff(id: string, olds: Props, news: Props) {
+  return current().diff(id, olds, news);
+}
+
+export async function create(inputs: Props) {
+  return current().create(inputs);
+}
+
+export async function read(id: string, props: Props) {
+  return current().read(id, props);
+}
+
+export async function update(id: string, olds: Props, news: Props) {
+  return current().update(id, olds, news);
+}
+
+async function remove(id: string, props: Props): Promise<void> {
+  return current().delete(id, props);
+}
+export { remove as delete };
+
+/**
+ * A provider with its own dependencies (timings, progress sink, environment, client tuning), for tests and
+ * for embedding; the engine uses the module-level functions above.
+ */
+export function createProvider(dependencies: Partial<ProviderDependencies> = {}): DeploymentProvider {
+  return new DeploymentProvider(dependencies);
+}
+
+export { DeploymentProvider, type ProviderDependencies } from "./provider";
+export type { CheckResult, DiffResult, CreateResult, ReadResult, UpdateResult } from "./provider";
+export {
+  PartialFailureError,
+  WrongClusterError,
+  DeploymentExistsError,
+  DeploymentFailedError,
+  WaitTimeoutError,
+  StopRefusedError,
+  OwnedByInferenceEndpointError,
+  ClusterUnreachableError,
+  ProviderError,
+  type ProviderErrorCode,
+} from "./errors";
+export { ProviderConfigError, STOP_FLAG_CONFIG_KEYS, STOP_FLAG_ENV_VARS } from "./stopFlags";
+export { CONFIG_NAMESPACE, CONNECTION_CONFIG_KEYS, CREDENTIAL_CONFIG_KEYS, CONNECTIONS_KEY } from "./config";
+export { DEFAULT_TIMING, type Timing, type Clock } from "./wait";
+export { collectingProgress, consoleProgress, type Progress } from "./progress";

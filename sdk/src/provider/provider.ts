@@ -1,0 +1,617 @@
+/**
+ * The lifecycle of a `TrainedModelDeployment` (issue #4): what each dynamic-provider method does against
+ * Elasticsearch. One instance lives per provider process (see `index.ts`); tests make their own with
+ * shrunken timings and a collecting progress sink.
+ *
+ * Invariants:
+ * - Once a `_start` or `_update` was applied, any later failure of the same call is a partial failure
+ *   ({@link PartialFailureError}): the engine records the deployment, and the next `up` resumes (the engine
+ *   then calls `update` with unchanged inputs, which waits for a starting deployment and starts an absent
+ *   one). `_start` is never re-sent blindly (the client settles ambiguous outcomes by reading stats).
+ * - A deployment that already runs with the id is adopted only when it matches the declaration, or when
+ *   `adoptExisting` allows scaling it in place; it is never silently restarted.
+ * - Every operation on a recorded deployment first checks that the endpoint still answers as the cluster
+ *   recorded at create (wrong-cluster guard).
+ * - Credentials never enter outputs, messages or anything serialized: they live in the connection
+ *   settings of this process only.
+ */
+import {
+  type ClientOptions,
+  type DeploymentStats,
+  isDeploymentAlreadyExists,
+  isNotFound,
+  ResponseError,
+} from "../client";
+import { type CheckFailure, checkInputs } from "./check";
+import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
+import { Connection, Connections } from "./connections";
+import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
+import {
+  ClusterUnreachableError,
+  DeploymentExistsError,
+  DeploymentFailedError,
+  ExistingDifference,
+  OwnedByInferenceEndpointError,
+  PartialFailureError,
+  StopRefusedError,
+  WaitTimeoutError,
+  WrongClusterError,
+} from "./errors";
+import {
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
+  DeploymentInputs,
+  DeploymentOutputs,
+  isPlainObject,
+  StopFlags,
+} from "./inputs";
+import { lookUpReferences } from "./lookups";
+import {
+  ABSENT,
+  compact,
+  declaredInputs,
+  inputsWithDrift,
+  Observation,
+  OBSERVED_KEYS,
+  observe,
+  recordedReady,
+  WaitTarget,
+} from "./observe";
+import { consoleProgress, OnceWarnings, Progress } from "./progress";
+import {
+  describeFlags,
+  isInferenceEndpointConflict,
+  ownedByEndpointMessage,
+  StopOperation,
+  stopRefusedMessage,
+} from "./stopMessages";
+import { ProviderConfigError, resolveStopFlags, stopFlagsFromEnv } from "./stopFlags";
+import { Clock, DEFAULT_TIMING, realClock, Timing, waitForDeployment, waitUntilGone } from "./wait";
+
+/** What a provider instance depends on; every field has a production default. */
+export interface ProviderDependencies {
+  /** The environment, read when each operation runs (never captured at load). Default `process.env`. */
+  env: () => Readonly<Record<string, string | undefined>>;
+  progress: Progress;
+  timing: Timing;
+  clock: Clock;
+  /** Transport tuning for the clients (tests shrink backoffs and keep-alive). */
+  clientOptions: ClientOptions;
+}
+
+/** Inputs or outputs as the engine passes them: the plain shape plus `__provider` and anything else. */
+type Props = Record<string, unknown>;
+
+/** The engine's result shapes (kept structural so this module needs no `@pulumi/pulumi`). */
+export interface CheckResult {
+  inputs: Props;
+  failures: CheckFailure[];
+}
+export interface DiffResult {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+export interface CreateResult {
+  id: string;
+  outs: Props;
+}
+export interface ReadResult {
+  id: string;
+  props: Props;
+  inputs: Props;
+}
+export interface UpdateResult {
+  outs: Props;
+}
+
+/** A connected client, with the uuid of the cluster it answers as. */
+interface Session extends Connection {
+  clusterUuid: string;
+}
+
+/** A `TrainedModelDeployment` provider. Methods take and return what the dynamic-provider host does. */
+export class DeploymentProvider {
+  readonly #deps: ProviderDependencies;
+  readonly #warnings: OnceWarnings;
+  readonly #connections: Connections;
+  #config: ProviderConfig | ProviderConfigError = EMPTY_PROVIDER_CONFIG;
+
+  constructor(deps: Partial<ProviderDependencies> = {}) {
+    this.#deps = {
+      env: deps.env ?? (() => process.env),
+      progress: deps.progress ?? consoleProgress,
+      timing: deps.timing ?? DEFAULT_TIMING,
+      clock: deps.clock ?? realClock,
+      clientOptions: deps.clientOptions ?? {},
+    };
+    this.#warnings = new OnceWarnings(this.#deps.progress);
+    this.#connections = new Connections(this.#deps.clientOptions, this.#warnings);
+  }
+
+  /**
+   * Take the stack configuration. Never throws: the host caches the provider before calling this, so a
+   * throw would leave later calls running unconfigured. A malformed value is kept and thrown by every
+   * operation instead, naming the key.
+   */
+  configure(get: (key: string) => unknown): void {
+    try {
+      this.#config = parseProviderConfig(get);
+    } catch (err) {
+      if (!(err instanceof ProviderConfigError)) throw err;
+      this.#config = err;
+    }
+  }
+
+  /** Defaults and every Elasticsearch rule, before anything is sent (pure, plus the connection name). */
+  check(olds: unknown, news: unknown): CheckResult {
+    const config = this.#configOrThrow();
+    const { inputs, failures } = checkInputs(olds, news);
+    const connection = (inputs as Partial<DeploymentInputs>).connection;
+    if (typeof connection === "string" && failures.every((f) => f.property !== "connection")) {
+      if (!Object.hasOwn(config.connections, connection)) {
+        const known = Object.keys(config.connections);
+        failures.push({
+          property: "connection",
+          reason:
+            `connection: "${connection}" is not allowed; it must name a connection defined in stack config ` +
+            `elasticsearch-ml:connections (${known.length === 0 ? "none is defined" : `defined: ${known.join(", ")}`}), ` +
+            "or be omitted to use the default connection",
+        });
+      }
+    }
+    return { inputs: inputs as unknown as Props, failures };
+  }
+
+  /** The engine's diff, plus a preview warning when a planned stop will meet referencing pipelines or endpoints. */
+  diff(_id: string, olds: Props, news: Props): DiffResult {
+    const result = diffInputs(olds as Partial<DeploymentOutputs>, news as unknown as DeploymentInputs);
+    const old = olds as Partial<DeploymentOutputs>;
+    if (result.plan.stopsRunning) {
+      const users = [
+        ...(old.referencingPipelines ?? []).map((p) => `ingest pipeline [${p}]`),
+        ...(old.inferenceEndpoints ?? []).map((e) => `inference endpoint [${e}]`),
+      ];
+      const forced = (news.stop as StopFlags | undefined)?.force === true;
+      if (users.length > 0 && !forced) {
+        this.#warnings.warn(
+          `stop-users:${String(old.deploymentId)}`,
+          `${String(old.deploymentId)}: this change stops the deployment, which ${users.join(", ")} used at the last ` +
+            "refresh; Elasticsearch refuses to stop a deployment in use unless forced (stop.force, " +
+            "elasticsearch-ml:force or ELASTICSEARCH_ML_FORCE=true)",
+        );
+      }
+    }
+    return {
+      changes: result.changes,
+      replaces: result.replaces,
+      deleteBeforeReplace: result.deleteBeforeReplace,
+    };
+  }
+
+  /**
+   * Start the deployment (or adopt a matching one) and wait for `waitFor`. A declared `stopped` deployment
+   * creates nothing. At the deadline, or on a failure after the start, throws a {@link PartialFailureError}.
+   */
+  async create(props: Props): Promise<CreateResult> {
+    const inputs = props as unknown as DeploymentInputs;
+    const id = inputs.deploymentId;
+    if (inputs.state === "stopped") {
+      this.#deps.progress.info(`${id}: declared stopped; nothing is started`);
+      return { id, outs: compact({ ...props, ...ABSENT }) };
+    }
+    const session = await this.#connect(inputs.connection, undefined, "create", id);
+    const deadline = this.#deadline(inputs);
+    let stats = await session.client.getDeploymentStats(id);
+    if (stats?.state === "stopping") {
+      await waitUntilGone(this.#waitOptions(session, inputs, deadline));
+      stats = undefined;
+    }
+    const outs = stats
+      ? await this.#adopt(session, props, stats, deadline)
+      : await this.#start(session, props, deadline);
+    return { id, outs };
+  }
+
+  /**
+   * Bring the deployment to the new declaration: `_update` for scaling, stop for `started → stopped`, start
+   * for `stopped → started`; with nothing to change (the engine calls `update` after a partial failure),
+   * wait for a deployment that is still starting and start one that is absent.
+   */
+  async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
+    const old = olds as Partial<DeploymentOutputs>;
+    const inputs = news as unknown as DeploymentInputs;
+    const deploymentId = inputs.deploymentId ?? id;
+    const plan = diffInputs(old, inputs).plan;
+
+    if (inputs.state === "stopped") {
+      if (plan.kind !== "stop") {
+        // Stays stopped: the new values are recorded and applied by the next start.
+        return { outs: compact({ ...news, ...recordedObservation(old) }) };
+      }
+      const session = await this.#connect(inputs.connection, old.clusterUuid, "stop", deploymentId);
+      await this.#stop(session, deploymentId, inputs.stop, inputs.waitTimeoutSeconds, "update");
+      const lookups = await this.#lookups(session, inputs);
+      return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
+    }
+
+    if (plan.kind === "record-only" && recordedReady(old)) {
+      return { outs: compact({ ...news, ...recordedObservation(old) }) };
+    }
+    const session = await this.#connect(inputs.connection, old.clusterUuid, "update", deploymentId);
+    const deadline = this.#deadline(inputs);
+    let stats = await session.client.getDeploymentStats(deploymentId);
+    if (stats?.state === "stopping") {
+      await waitUntilGone(this.#waitOptions(session, inputs, deadline));
+      stats = undefined;
+    }
+    let outs: Props;
+    if (stats === undefined) {
+      if (plan.kind !== "start") {
+        this.#deps.progress.info(`${deploymentId}: not running in Elasticsearch; starting it`);
+      }
+      outs = await this.#start(session, news, deadline);
+    } else if (plan.kind === "start") {
+      // Recorded as stopped, but a deployment with the id runs: the same rules as at create.
+      outs = await this.#adopt(session, news, stats, deadline);
+    } else if (plan.scaling) {
+      outs = await this.#scale(session, news, plan.scaling, deadline);
+    } else {
+      outs = await this.#waitAndReport(session, news, { waitFor: inputs.waitFor }, deadline);
+    }
+    return { outs };
+  }
+
+  /**
+   * Stop the deployment with the effective stop flags. Already gone is success (with a warning); a 409
+   * names the referencing pipelines and how to force the stop. A resource declared and seen stopped owns
+   * nothing in Elasticsearch, so its delete sends nothing.
+   */
+  async delete(id: string, props: Props): Promise<void> {
+    const old = props as Partial<DeploymentOutputs>;
+    const deploymentId = old.deploymentId ?? id;
+    if (old.state === "stopped" && (old.effective?.state ?? "stopped") === "stopped") return;
+    const session = await this.#connect(old.connection, old.clusterUuid, "delete", deploymentId);
+    await this.#stop(session, deploymentId, old.stop, old.waitTimeoutSeconds, "delete");
+  }
+
+  /**
+   * Read back everything Elasticsearch reports. An absent deployment is reported `stopped` (never gone),
+   * so the next `up` starts it again; an unreachable cluster fails the refresh (the resource stays in
+   * state). Returns `inputs` with drifted declared values swapped in, so the next preview shows the drift.
+   */
+  async read(id: string, props: Props): Promise<ReadResult> {
+    const old = props as Partial<DeploymentOutputs>;
+    const declared = declaredInputs(props);
+    const deploymentId = declared.deploymentId ?? id;
+    let stats: DeploymentStats | undefined;
+    let session: Session;
+    try {
+      session = await this.#connect(declared.connection, old.clusterUuid, "refresh", deploymentId);
+      stats = await session.client.getDeploymentStats(deploymentId);
+    } catch (err) {
+      // An HTTP answer (401, 403, 500…) is the cluster's own word: rethrown as is. Only "no answer" is wrapped.
+      if (
+        err instanceof WrongClusterError ||
+        err instanceof ProviderConfigError ||
+        err instanceof ResponseError
+      ) {
+        throw err;
+      }
+      throw new ClusterUnreachableError(
+        `Refresh could not read deployment [${deploymentId}]: ${(err as Error).message}. The resource stays in ` +
+          "the stack unchanged; refresh again once the cluster answers.",
+        { cause: err },
+      );
+    }
+    const observation = observe(stats);
+    const lookups = await this.#lookups(session, declared);
+    return {
+      id: deploymentId,
+      props: compact({ ...declared, clusterUuid: session.clusterUuid, ...observation, ...lookups }),
+      inputs: compact(inputsWithDrift(declared, observation.effective ?? {})) as unknown as Props,
+    };
+  }
+
+  /** Close every client (tests). */
+  close(): Promise<void> {
+    return this.#connections.closeAll();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Steps
+
+  /** `_start` with a short server-side wait, then poll to `waitFor`. */
+  async #start(session: Session, props: Props, deadline: number): Promise<Props> {
+    const inputs = props as unknown as DeploymentInputs;
+    const { client } = session;
+    const id = inputs.deploymentId;
+    const serverWaitMs = Math.max(
+      1,
+      Math.min(this.#deps.timing.serverWaitMs, deadline - this.#deps.clock.now()),
+    );
+    this.#deps.progress.info(`${id}: starting model [${inputs.modelId}]`);
+    try {
+      const result = await client.startDeployment({
+        modelId: inputs.modelId,
+        deploymentId: id,
+        numberOfAllocations: inputs.numberOfAllocations,
+        threadsPerAllocation: inputs.threadsPerAllocation,
+        priority: inputs.priority,
+        queueCapacity: inputs.queueCapacity,
+        cacheSize: inputs.cacheSize,
+        adaptiveAllocations: inputs.adaptiveAllocations,
+        waitFor: inputs.waitFor,
+        timeout: serverWaitMs,
+      });
+      if (result.outcome === "started-after-ambiguous-failure") {
+        this.#deps.progress.info(
+          `${id}: the start call failed (${result.cause.message}) but the deployment exists; waiting`,
+        );
+      }
+    } catch (err) {
+      if (isDeploymentAlreadyExists(err)) {
+        // Someone started it between our read and our start: adopt by the usual rules.
+        const stats = await client.getDeploymentStats(id);
+        if (stats) return this.#adopt(session, props, stats, deadline);
+      }
+      throw err;
+    }
+    return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
+  }
+
+  /** A deployment with the id exists: adopt it when it matches, scale it with `adoptExisting`, else fail. */
+  async #adopt(session: Session, props: Props, stats: DeploymentStats, deadline: number): Promise<Props> {
+    const inputs = props as unknown as DeploymentInputs;
+    const id = inputs.deploymentId;
+    const sameModel =
+      stats.model_id === inputs.modelId || (await this.#isAliasOf(session, inputs.modelId, stats.model_id));
+    const running: Partial<DeploymentOutputs> = {
+      ...declaredInputs(props),
+      modelId: sameModel ? inputs.modelId : stats.model_id,
+      effective: observe(stats).effective,
+    };
+    const { plan } = diffInputs(running, inputs);
+    const differences: ExistingDifference[] = plan.differences.map((d) => ({
+      property: d.property,
+      running: d.from,
+      declared: d.to,
+    }));
+    if (differences.length === 0) {
+      this.#deps.progress.info(`${id}: already runs with the declared model and parameters; adopting it`);
+      return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
+    }
+    const startOnly = differences.filter((d) => START_ONLY.includes(d.property));
+    if (!inputs.adoptExisting) {
+      throw new DeploymentExistsError(
+        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] and differs from the declaration: ` +
+          `${listDifferences(differences)}. Nothing was changed. To take it over, set adoptExisting: true (scaling ` +
+          "differences are then applied in place; start-only ones — modelId, threadsPerAllocation, priority, " +
+          "queueCapacity, cacheSize — are never changed on a running deployment), declare the running values, " +
+          "or choose another deploymentId.",
+        differences,
+      );
+    }
+    if (startOnly.length > 0) {
+      throw new DeploymentExistsError(
+        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] with start-only parameters that ` +
+          `differ from the declaration: ${listDifferences(startOnly)}. adoptExisting scales a running deployment ` +
+          "in place but never restarts it (that would interrupt whoever uses it). Declare the running values, or " +
+          "stop the deployment yourself and run pulumi up again. Nothing was changed.",
+        startOnly,
+      );
+    }
+    this.#deps.progress.info(
+      `${id}: adopting the existing deployment and scaling it in place (${listDifferences(differences)})`,
+    );
+    return this.#scale(session, props, plan.scaling ?? { leavesAdaptive: false }, deadline);
+  }
+
+  /** `_update` with the scaling plan, then wait (for the new target count with `fully_allocated`). */
+  async #scale(session: Session, props: Props, scaling: ScalingPlan, deadline: number): Promise<Props> {
+    const inputs = props as unknown as DeploymentInputs;
+    const id = inputs.deploymentId;
+    if (scaling.numberOfAllocations !== undefined || scaling.adaptiveAllocations !== undefined) {
+      const what = scaling.leavesAdaptive
+        ? `leaving adaptive allocations for ${scaling.numberOfAllocations} allocations`
+        : scaling.adaptiveAllocations !== undefined
+          ? `adaptive allocations ${JSON.stringify(scaling.adaptiveAllocations)}`
+          : `${scaling.numberOfAllocations} allocations`;
+      this.#deps.progress.info(`${id}: scaling to ${what}`);
+      try {
+        await session.client.updateDeployment({
+          deploymentId: id,
+          numberOfAllocations: scaling.numberOfAllocations,
+          adaptiveAllocations: scaling.adaptiveAllocations,
+        });
+      } catch (err) {
+        if (err instanceof ResponseError && isInferenceEndpointConflict(err)) {
+          throw new OwnedByInferenceEndpointError(ownedByEndpointMessage(id, err), { cause: err });
+        }
+        throw err;
+      }
+    }
+    const target: WaitTarget = { waitFor: inputs.waitFor };
+    const fixedCount =
+      scaling.adaptiveAllocations?.enabled !== true ? scaling.numberOfAllocations : undefined;
+    if (inputs.waitFor === "fully_allocated" && fixedCount !== undefined)
+      target.expectedAllocations = fixedCount;
+    return this.#waitAndReport(session, props, target, deadline);
+  }
+
+  /** Wait for the target and build the outputs; any failure from here on is a partial failure. */
+  async #waitAndReport(session: Session, props: Props, target: WaitTarget, deadline: number): Promise<Props> {
+    const inputs = props as unknown as DeploymentInputs;
+    let last: { stats: DeploymentStats | undefined } | undefined;
+    let stats: DeploymentStats;
+    try {
+      stats = await waitForDeployment({
+        ...this.#waitOptions(session, inputs, deadline),
+        target,
+        onStats: (s) => (last = { stats: s }),
+      });
+    } catch (err) {
+      // Unknown (the first read failed) is recorded as "started": the start was applied.
+      const observation =
+        last === undefined ? { effective: { state: "started" as const } } : observe(last.stats);
+      throw this.#partialFailure(session, props, observation, err);
+    }
+    const lookups = await this.#lookups(session, inputs);
+    return compact({ ...props, clusterUuid: session.clusterUuid, ...observe(stats), ...lookups });
+  }
+
+  #partialFailure(
+    session: Session,
+    props: Props,
+    observation: Observation,
+    err: unknown,
+  ): PartialFailureError {
+    const inputs = props as unknown as DeploymentInputs;
+    const id = inputs.deploymentId;
+    const next =
+      err instanceof WaitTimeoutError
+        ? "It keeps starting in Elasticsearch and is recorded in the stack: run pulumi up again to keep waiting " +
+          "(no second start is sent), or raise waitTimeoutSeconds (at most 1500)."
+        : err instanceof DeploymentFailedError
+          ? "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
+            "if Elasticsearch removed it)."
+          : "Whether it became ready is unknown; it is recorded in the stack, and the next pulumi up checks and keeps waiting.";
+    const message = `${(err as Error).message}. ${next}`;
+    // `properties` spreads the inputs so `__provider` rides along: without it the state could not be deleted.
+    const properties = compact({ ...props, clusterUuid: session.clusterUuid, ...observation });
+    return new PartialFailureError(id, properties, message, { cause: err });
+  }
+
+  /** Stop with env > resource > config flags; gone is success with a warning. */
+  async #stop(
+    session: Session,
+    deploymentId: string,
+    resourceStop: StopFlags | undefined,
+    waitTimeoutSeconds: number | undefined,
+    operation: StopOperation,
+  ): Promise<void> {
+    const config = this.#configOrThrow();
+    const resolved = resolveStopFlags(stopFlagsFromEnv(this.#deps.env()), resourceStop, config.stopFlags);
+    const { client } = session;
+    const gone = (): void =>
+      this.#deps.progress.warn(
+        `${deploymentId}: already gone from the cluster (someone stopped it); nothing to stop`,
+      );
+    if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
+    this.#deps.progress.info(`${deploymentId}: stopping (${describeFlags(resolved.flags)})`);
+    try {
+      await client.stopDeployment({
+        deploymentId,
+        ...resolved.flags,
+        timeoutMs: (waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000,
+      });
+    } catch (err) {
+      if (isNotFound(err)) return gone();
+      if (err instanceof ResponseError && err.statusCode === 409) {
+        throw new StopRefusedError(
+          stopRefusedMessage(operation, deploymentId, err, resolved),
+          err.referencingPipelines,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+    this.#deps.progress.info(`${deploymentId}: stopped`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plumbing
+
+  #configOrThrow(): ProviderConfig {
+    if (this.#config instanceof ProviderConfigError) throw this.#config;
+    return this.#config;
+  }
+
+  /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */
+  async #connect(
+    connection: string | undefined,
+    recordedUuid: string | undefined,
+    operation: string,
+    deploymentId: string,
+  ): Promise<Session> {
+    const env = this.#deps.env();
+    const conn = this.#connections.connect(this.#configOrThrow(), connection, env);
+    const info = await conn.client.info();
+    if (typeof recordedUuid === "string" && recordedUuid !== "" && info.cluster_uuid !== recordedUuid) {
+      const endpoints = conn.client.settings.endpoints.map((e) => e.url).join(", ");
+      throw new WrongClusterError(
+        `Refusing to ${operation} deployment [${deploymentId}]: ${endpoints} (${conn.label}) now answers as cluster ` +
+          `[${info.cluster_name}] with uuid [${info.cluster_uuid}], but the deployment was created on the cluster ` +
+          `with uuid [${recordedUuid}]. Point the connection back at that cluster; if it is gone for good, remove ` +
+          "the resource from the stack with `pulumi state delete <urn>` (nothing is stopped then).",
+        recordedUuid,
+        info.cluster_uuid,
+      );
+    }
+    return { ...conn, clusterUuid: info.cluster_uuid };
+  }
+
+  #deadline(inputs: DeploymentInputs): number {
+    const seconds =
+      typeof inputs.waitTimeoutSeconds === "number"
+        ? inputs.waitTimeoutSeconds
+        : DEFAULT_WAIT_TIMEOUT_SECONDS;
+    return this.#deps.clock.now() + seconds * 1000;
+  }
+
+  #waitOptions(session: Session, inputs: DeploymentInputs, deadline: number) {
+    return {
+      client: session.client,
+      deploymentId: inputs.deploymentId,
+      deadline,
+      waitTimeoutSeconds: inputs.waitTimeoutSeconds,
+      timing: this.#deps.timing,
+      clock: this.#deps.clock,
+      progress: this.#deps.progress,
+    };
+  }
+
+  #lookups(session: Session, inputs: DeploymentInputs) {
+    return lookUpReferences(
+      session.client,
+      session.label,
+      inputs.deploymentId,
+      inputs.modelId,
+      this.#warnings,
+      this.#deps.progress,
+    );
+  }
+
+  /** Whether `declared` is a model alias of `served` (so the declaration names the running model). */
+  async #isAliasOf(session: Session, declared: string, served: string): Promise<boolean> {
+    try {
+      const model = await session.client.getTrainedModel(declared);
+      return model?.model_id === served;
+    } catch (err) {
+      // Without monitor_ml on models the alias cannot be resolved: treat the names as different models.
+      if (err instanceof ResponseError && err.statusCode === 403) return false;
+      throw err;
+    }
+  }
+}
+
+/** The observed part of recorded outputs (for updates that make no call). */
+function recordedObservation(old: Partial<DeploymentOutputs>): Props {
+  const out: Props = {};
+  for (const key of OBSERVED_KEYS) {
+    if (old[key] !== undefined) out[key] = old[key];
+  }
+  if (!isPlainObject(out.effective)) out.effective = { state: "stopped" };
+  return out;
+}
+
+function listDifferences(differences: readonly ExistingDifference[]): string {
+  return differences
+    .map((d) => `${d.property} ${show(d.running)} running, ${show(d.declared)} declared`)
+    .join("; ");
+}
+
+function show(value: unknown): string {
+  return value === undefined ? "(unset)" : JSON.stringify(value);
+}
