@@ -57,6 +57,16 @@ async function remove(id: string, props: Props): Promise<void> {
 export { remove as delete };
 
 /**
+ * Close the clients this process opened. The engine never needs it (it ends the provider process); tests
+ * and programs that embed the provider call it to leave no socket open.
+ */
+export async function closeConnections(): Promise<void> {
+  const closing = instance;
+  instance = undefined;
+  await closing?.close();
+}
+
+/**
  * A provider with its own dependencies (timings, progress sink, environment, client tuning), for tests and
  * for embedding; the engine uses the module-level functions above.
  */

@@ -497,7 +497,7 @@ export class DeploymentProvider {
         `${deploymentId}: already gone from the cluster (someone stopped it); nothing to stop`,
       );
     if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
-    this.#deps.progress.info(`${deploymentId}: stopping (${describeFlags(resolved.flags)})`);
+    this.#deps.progress.info(`${deploymentId}: stopping with ${describeFlags(resolved.flags)}`);
     try {
       await client.stopDeployment({
         deploymentId,

@@ -90,5 +90,5 @@ export function ownedByEndpointMessage(deploymentId: string, err: ResponseError)
 /** `force=true, finish_pending_work=true` — for progress lines. */
 export function describeFlags(flags: StopFlags): string {
   const parts = Object.entries(flags).map(([name, value]) => `${name}=${value}`);
-  return parts.length === 0 ? "no flags (Elasticsearch defaults)" : parts.join(", ");
+  return parts.length === 0 ? "no flags (the Elasticsearch defaults)" : parts.join(", ");
 }
