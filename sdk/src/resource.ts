@@ -272,22 +272,48 @@ const CREDENTIAL_KEYS = [
 let credentialsChecked = false;
 
 /**
- * The provider cannot tell a secret from plain config (the engine unwraps secrets before `configure`),
- * but the program can: warn once per program run about each credential stored in plaintext.
- * `isConfigSecret` is internal to `@pulumi/pulumi`; when it is missing, nothing is checked.
+ * The credential keys set in the stack configuration without `--secret`. The provider cannot tell a
+ * secret from plain config (the engine unwraps secrets before `configure`), but the program can.
+ * `isConfigSecret` is internal to `@pulumi/pulumi`; when it is missing, nothing is reported.
  */
+export function plaintextCredentialKeys(): string[] {
+  const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret?: (key: string) => boolean })
+    .isConfigSecret;
+  if (typeof isConfigSecret !== "function") return [];
+  return CREDENTIAL_KEYS.filter((key) => {
+    const value = runtimeConfig.getConfig(key);
+    if (value === undefined || isConfigSecret(key)) return false;
+    return key !== CONNECTIONS_CONFIG_KEY || connectionsHoldCredentials(value);
+  });
+}
+
+const CONNECTIONS_CONFIG_KEY = "elasticsearch-ml:connections";
+
+// Named connections may hold only endpoints; warn only when one carries a credential.
+function connectionsHoldCredentials(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null) return false;
+    return Object.values(parsed).some(
+      (settings) =>
+        typeof settings === "object" &&
+        settings !== null &&
+        CREDENTIAL_KEYS.some((key) => key.slice("elasticsearch-ml:".length) in settings),
+    );
+  } catch {
+    // Malformed JSON is reported by the provider, naming the key; here it might hold anything.
+    return true;
+  }
+}
+
+/** Warn once per program run about each credential stored in plaintext. */
 function warnAboutPlaintextCredentials(): void {
   if (credentialsChecked) return;
   credentialsChecked = true;
-  const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret?: (key: string) => boolean })
-    .isConfigSecret;
-  if (typeof isConfigSecret !== "function") return;
-  for (const key of CREDENTIAL_KEYS) {
-    if (runtimeConfig.getConfig(key) !== undefined && !isConfigSecret(key)) {
-      void pulumi.log.warn(
-        `${key} is stored in plaintext in the stack configuration and state; set it with ` +
-          `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables)`,
-      );
-    }
+  for (const key of plaintextCredentialKeys()) {
+    void pulumi.log.warn(
+      `${key} is stored in plaintext in the stack configuration and state; set it with ` +
+        `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables)`,
+    );
   }
 }

@@ -156,4 +156,25 @@ describe("provider update against the emulator", function () {
     assert.ok(requests(h.es, /\/_stats$/).length >= 1);
     assert.equal(updated.allocationState, "fully_allocated");
   });
+
+  it("diff warns at preview when a planned stop will meet the pipelines seen at the last refresh", async () => {
+    const { outs, id } = await h.create({ modelId: "tiny" });
+    const olds = { ...outs, referencingPipelines: ["p1"] };
+    h.es.admin.clearLog();
+    const stop = h.checked({ modelId: "tiny", state: "stopped" });
+    assert.equal(h.provider.diff(id, olds, stop).changes, true);
+    assert.deepEqual(h.es.admin.log(), [], "diff makes no call");
+    assert.ok(
+      h.progress.warnings.some((w) =>
+        /^tiny: this change stops the deployment, which ingest pipeline \[p1\] used at the last refresh/.test(
+          w,
+        ),
+      ),
+      h.progress.warnings.join("\n"),
+    );
+    const before = h.progress.warnings.length;
+    h.provider.diff(id, olds, h.checked({ modelId: "tiny", state: "stopped", stop: { force: true } }));
+    h.provider.diff(id, olds, h.checked({ modelId: "tiny", numberOfAllocations: 2 }));
+    assert.equal(h.progress.warnings.length, before, "no warning when forced, or when nothing stops");
+  });
 });

@@ -3,8 +3,11 @@ import {
   effectiveStopFlags,
   parseConfigBoolean,
   ProviderConfigError,
+  resolveStopFlags,
   stopFlagsFromConfig,
+  stopFlagsFromEnv,
   STOP_FLAG_CONFIG_KEYS,
+  STOP_FLAG_ENV_VARS,
 } from "pulumi-elasticsearch-ml/dist/provider/stopFlags";
 import { PULUMI_UNKNOWN, type StopFlags } from "pulumi-elasticsearch-ml/dist/provider/inputs";
 
@@ -106,5 +109,74 @@ describe("stop flags", () => {
           "(e.g. `pulumi config set elasticsearch-ml:force true`), or unset with `pulumi config rm elasticsearch-ml:force`",
       });
     });
+  });
+
+  describe("environment overrides (read when the stop runs)", () => {
+    it("uses ELASTICSEARCH_ML_* names", () => {
+      assert.deepEqual(STOP_FLAG_ENV_VARS, {
+        force: "ELASTICSEARCH_ML_FORCE",
+        finishPendingWork: "ELASTICSEARCH_ML_FINISH_PENDING_WORK",
+        allowNoMatch: "ELASTICSEARCH_ML_ALLOW_NO_MATCH",
+      });
+    });
+
+    it("parses true/false in any case and 1/0; blank or absent is unset", () => {
+      assert.deepEqual(
+        stopFlagsFromEnv({
+          ELASTICSEARCH_ML_FORCE: "True",
+          ELASTICSEARCH_ML_FINISH_PENDING_WORK: "0",
+          ELASTICSEARCH_ML_ALLOW_NO_MATCH: "  ",
+        }),
+        { force: true, finishPendingWork: false },
+      );
+      assert.deepEqual(stopFlagsFromEnv({}), {});
+    });
+
+    it("rejects anything else, naming the variable", () => {
+      assert.throws(() => stopFlagsFromEnv({ ELASTICSEARCH_ML_ALLOW_NO_MATCH: "no" }), {
+        code: "ERR_PROVIDER_CONFIG",
+        key: "ELASTICSEARCH_ML_ALLOW_NO_MATCH",
+        message:
+          'ELASTICSEARCH_ML_ALLOW_NO_MATCH: "no" is not allowed; must be "true" or "false" (or 1 / 0), or unset',
+      });
+    });
+  });
+
+  describe("full precedence: environment > resource > config > unset", () => {
+    const table: [string, StopFlags, StopFlags | undefined, StopFlags, StopFlags, Record<string, string>][] =
+      [
+        ["nothing anywhere", {}, undefined, {}, {}, {}],
+        [
+          "env beats resource and config",
+          { force: true },
+          { force: false },
+          { force: false },
+          { force: true },
+          { force: "environment" },
+        ],
+        [
+          "env false beats config true",
+          { force: false },
+          undefined,
+          { force: true },
+          { force: false },
+          { force: "environment" },
+        ],
+        [
+          "per flag, each from its own source",
+          { allowNoMatch: false },
+          { finishPendingWork: true },
+          { force: true, finishPendingWork: false, allowNoMatch: true },
+          { force: true, finishPendingWork: true, allowNoMatch: false },
+          { force: "config", finishPendingWork: "resource", allowNoMatch: "environment" },
+        ],
+      ];
+    for (const [name, env, resource, config, flags, sources] of table) {
+      it(name, () => {
+        const resolved = resolveStopFlags(env, resource, config);
+        assert.deepEqual(resolved.flags, flags);
+        assert.deepEqual(resolved.sources, sources);
+      });
+    }
   });
 });
