@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `pulumi-elasticsearch-ml` command. Subcommands:
+ *
+ * - `preview-report`: a pull-request report of a `pulumi preview --json` (see `docs/preview-report.md`).
+ */
+import { EXIT, previewReport, PREVIEW_REPORT_USAGE, type CommandIo } from "./previewReport";
+
+export { EXIT, previewReport, PREVIEW_REPORT_USAGE, type CommandIo };
+
+const USAGE = `Usage: pulumi-elasticsearch-ml <command> [options]
+
+Commands:
+  preview-report   report what a \`pulumi preview --json\` does to ML deployments (--help for options)
+`;
+
+/**
+ * Runs the command line (without the node and script arguments).
+ *
+ * @returns The exit code.
+ */
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "preview-report") return previewReport(rest, io);
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    (command === undefined ? io.stderr : io.stdout).write(USAGE);
+    return command === undefined ? EXIT.INPUT : EXIT.OK;
+  }
+  io.stderr.write(`pulumi-elasticsearch-ml: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  return EXIT.INPUT;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `pulumi-elasticsearch-ml: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = EXIT.FAILURE;
+    },
+  );
+}

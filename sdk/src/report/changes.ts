@@ -1,0 +1,623 @@
+/**
+ * From a preview document to the changes a reviewer cares about: one {@link DeploymentChange} per
+ * `TrainedModelDeployment` with the operation in words, the properties that change, the ML capacity
+ * before and after, and the stop it implies (with the flags it will send). Pure: no I/O; the environment
+ * is passed in (it supplies the stop-flag overrides the provider reads while it runs).
+ *
+ * The operation comes from the engine's step; the detail comes from the resource's own `diffInputs`
+ * (the same function the provider's `diff` and `update` use), run on the step's old outputs and new
+ * inputs, so the report never re-derives which change restarts, scales, stops or starts a deployment.
+ */
+import { type DeploymentPlan, type Difference, diffInputs, type PlanKind } from "../provider/diff";
+import {
+  type DeploymentInputs,
+  type DeploymentOutputs,
+  type EffectiveSettings,
+  PROVIDER_KEY,
+  containsUnknown,
+  isPlainObject,
+  isUnknown,
+  type StopFlags,
+} from "../provider/inputs";
+import {
+  ProviderConfigError,
+  resolveStopFlags,
+  type ResolvedStopFlags,
+  stopFlagsFromConfig,
+  stopFlagsFromEnv,
+} from "../provider/stopFlags";
+import {
+  adaptive,
+  type Capacity,
+  type CapacityEstimate,
+  DEFAULT_ALLOCATIONS,
+  DEFAULT_THREADS,
+  fixed,
+  isUnknownCapacity,
+  notRunning,
+} from "./capacity";
+import {
+  type PreviewDocument,
+  type PreviewResourceState,
+  type PreviewStep,
+  SECRET_PLACEHOLDER,
+} from "./previewDocument";
+import { parseUrn } from "./urn";
+import { changeList, label, scalingPhrase, shape, stopManner, formatValue } from "./wording";
+
+/** The type token of the resource the report is about. */
+export const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment";
+
+/** What happens to a deployment, in the issue's terms. */
+export type Operation = "create" | "update" | "replace" | "stop" | "start" | "delete" | "none";
+
+/** One changing property; values as the preview shows them (`from` is the value in force). */
+export interface PropertyChange {
+  property: string;
+  from: unknown;
+  to: unknown;
+  /** Recorded in state only: no call to Elasticsearch. */
+  recordOnly: boolean;
+}
+
+/** The deployment a side of the change names (old: what exists now; new: what the program declares). */
+export interface DeploymentIdentity {
+  deploymentId?: string;
+  modelId?: string;
+  connection?: string;
+  /** Whether a deployment runs on this side (old: recorded; new: declared). `undefined`: not known yet. */
+  running?: boolean;
+}
+
+/** A stop the operation sends to Elasticsearch. */
+export interface StopIntent {
+  /** Why: a declared `state: "stopped"` (`update`), or the delete of a replacement or destroy (`delete`). */
+  reason: "update" | "delete";
+  /** The deployment being stopped. */
+  deploymentId?: string;
+  /** The flags the provider will send, with where each comes from. */
+  resolved: ResolvedStopFlags;
+  /** The old and new deployment share an id (a restart): pipelines break only until the new one starts. */
+  restart: boolean;
+}
+
+/** One `TrainedModelDeployment` of the preview. */
+export interface DeploymentChange {
+  urn: string;
+  /** The Pulumi resource name. */
+  name: string;
+  /** The engine's step operation (`update`, `replace`, …; several joined with `+` when shown separately). */
+  stepOp: string;
+  operation: Operation;
+  /** The resource's own plan kind, when `diffInputs` ran (updates and replacements). */
+  plan?: PlanKind;
+  /** One line a reviewer reads first, e.g. "scales 2 → 4 allocations". */
+  headline: string;
+  changes: PropertyChange[];
+  /** Properties that force the replacement. */
+  replaceReasons: string[];
+  old?: DeploymentIdentity;
+  new?: DeploymentIdentity;
+  /** Recorded server facts from the old outputs (for drift and the wrong-cluster guard). */
+  recorded?: { clusterUuid?: string; effective?: EffectiveSettings; referencingPipelines?: string[] };
+  capacity: { before: CapacityEstimate; after: CapacityEstimate };
+  stop?: StopIntent;
+  notes: string[];
+}
+
+/** The changes of one preview document (one stack). */
+export interface StackChanges {
+  /** Where the document came from (file path or `stdin`). */
+  source: string;
+  stack?: string;
+  project?: string;
+  deployments: DeploymentChange[];
+  /** Resources of other types the preview changes (creates, updates, deletes, …). */
+  otherChanges: number;
+  /**
+   * Unchanged resources the document does not list (previews leave `same` steps out unless run with
+   * `--show-sames`): deployments among them count in neither total.
+   */
+  unlistedUnchanged: number;
+  /** The preview's error diagnostics: when present, the preview failed and the list may be incomplete. */
+  previewErrors: string[];
+  /** Problems the report found in the stack's configuration or the environment. */
+  warnings: string[];
+  config: Record<string, unknown>;
+}
+
+/** Inputs of {@link buildStackChanges}. */
+export interface BuildOptions {
+  /** Names the document in the report. */
+  source: string;
+  /** The environment the stop-flag overrides are read from (`ELASTICSEARCH_ML_FORCE`, …). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Steps that say nothing about what the stack will run. */
+const IGNORED_OPS = new Set([
+  "read",
+  "read-replacement",
+  "refresh",
+  "read-discard",
+  "discard",
+  "discard-replaced",
+]);
+
+/**
+ * Builds the changes of one preview document.
+ */
+export function buildStackChanges(doc: PreviewDocument, options: BuildOptions): StackChanges {
+  const warnings: string[] = [];
+  const configFlags = readConfigStopFlags(doc.config, warnings);
+  const envFlags = readEnvStopFlags(options.env ?? {}, warnings);
+
+  let stack: string | undefined;
+  let project: string | undefined;
+  const groups = new Map<string, PreviewStep[]>();
+  let otherChanges = 0;
+  let listedSames = 0;
+  for (const step of doc.steps) {
+    const parsed = parseUrn(step.urn);
+    if (parsed && stack === undefined) {
+      stack = parsed.stack;
+      project = parsed.project;
+    }
+    if (step.op === "same") listedSames++;
+    const type = step.newState?.type ?? step.oldState?.type ?? parsed?.type;
+    if (type !== DEPLOYMENT_TYPE) {
+      if (type === "pulumi:pulumi:Stack" || type?.startsWith("pulumi:providers:")) continue;
+      if (
+        step.op !== "same" &&
+        !IGNORED_OPS.has(step.op) &&
+        step.op !== "create-replacement" &&
+        step.op !== "delete-replaced"
+      ) {
+        otherChanges++;
+      }
+      continue;
+    }
+    const list = groups.get(step.urn) ?? [];
+    list.push(step);
+    groups.set(step.urn, list);
+  }
+
+  const deployments: DeploymentChange[] = [];
+  for (const [urn, steps] of groups) {
+    const change = describeSteps(urn, steps, configFlags, envFlags);
+    if (change) deployments.push(change);
+  }
+  deployments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.urn < b.urn ? -1 : 1));
+
+  const summarySames = doc.changeSummary.same ?? 0;
+  return {
+    source: options.source,
+    stack,
+    project,
+    deployments,
+    otherChanges,
+    unlistedUnchanged: Math.max(0, summarySames - listedSames),
+    previewErrors: doc.diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim()),
+    warnings,
+    config: doc.config,
+  };
+}
+
+function readConfigStopFlags(config: Record<string, unknown>, warnings: string[]): StopFlags {
+  try {
+    return stopFlagsFromConfig((key) => (config[key] === SECRET_PLACEHOLDER ? undefined : config[key]));
+  } catch (err) {
+    if (!(err instanceof ProviderConfigError)) throw err;
+    warnings.push(`Stack config: ${err.message}. The provider will refuse to run until it is fixed.`);
+    return {};
+  }
+}
+
+function readEnvStopFlags(env: Readonly<Record<string, string | undefined>>, warnings: string[]): StopFlags {
+  try {
+    return stopFlagsFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof ProviderConfigError)) throw err;
+    warnings.push(`Environment: ${err.message}; it is ignored in this report.`);
+    return {};
+  }
+}
+
+/** The user's inputs without the serialized provider. */
+function userProps(props: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!isPlainObject(props)) return {};
+  const { [PROVIDER_KEY]: _provider, ...rest } = props;
+  return rest;
+}
+
+function describeSteps(
+  urn: string,
+  steps: PreviewStep[],
+  configFlags: StopFlags,
+  envFlags: StopFlags,
+): DeploymentChange | undefined {
+  const ops = steps.map((s) => s.op);
+  const find = (op: string): PreviewStep | undefined => steps.find((s) => s.op === op);
+  const name = parseUrn(urn)?.name ?? urn;
+  const replace =
+    find("replace") ??
+    (find("create-replacement") || find("delete-replaced")
+      ? mergeReplacement(find("create-replacement"), find("delete-replaced"))
+      : undefined);
+  const main = replace ?? find("update") ?? find("create") ?? find("delete") ?? find("same");
+  if (main === undefined) return undefined;
+  const stepOp = ops.filter((op) => !IGNORED_OPS.has(op)).join("+") || main.op;
+
+  const olds = main.oldState
+    ? (userProps(main.oldState.outputs ?? main.oldState.inputs) as Partial<DeploymentOutputs>)
+    : undefined;
+  const news = main.newState ? (userProps(main.newState.inputs) as unknown as DeploymentInputs) : undefined;
+  const base = {
+    urn,
+    name,
+    stepOp,
+    ...(olds ? { old: identity(olds, recordedRunning(olds)) } : {}),
+    ...(news ? { new: identity(news, declaredRunning(news)) } : {}),
+    ...(olds ? { recorded: recordedFacts(olds) } : {}),
+  };
+  const resolve = (resourceStop: unknown): ResolvedStopFlags =>
+    resolveStopFlags(
+      envFlags,
+      isPlainObject(resourceStop) ? (resourceStop as StopFlags) : undefined,
+      configFlags,
+    );
+
+  if (replace !== undefined || main.op === "update") {
+    if (olds === undefined || news === undefined) return undefined;
+    const diff = diffInputs(olds, news);
+    const before = capacityBefore(olds);
+    if (replace !== undefined) return describeReplace(base, replace, diff.plan, olds, news, before, resolve);
+    return describeUpdate(base, main.oldState, diff.plan, olds, news, before, resolve);
+  }
+  if (main.op === "create") {
+    if (news === undefined) return undefined;
+    const after = capacityDeclared(news);
+    const running = declaredRunning(news);
+    const headline =
+      running === false
+        ? "creates, declared stopped: nothing starts"
+        : isUnknownCapacity(after)
+          ? `creates and starts (${after.reason})`
+          : `creates: starts ${shape(after)}`;
+    return {
+      ...base,
+      operation: "create",
+      headline,
+      changes: declaredSettings(news),
+      replaceReasons: [],
+      capacity: { before: notRunning(), after },
+      notes: [],
+    };
+  }
+  if (main.op === "delete") {
+    if (olds === undefined) return undefined;
+    const running = recordedRunning(olds);
+    const stop: StopIntent | undefined = running
+      ? { reason: "delete", deploymentId: olds.deploymentId, resolved: resolve(olds.stop), restart: false }
+      : undefined;
+    return {
+      ...base,
+      operation: "delete",
+      headline: stop
+        ? `deletes: stops the deployment${stopManner(stop.resolved.flags)}`
+        : "deletes (recorded stopped: no call)",
+      changes: [],
+      replaceReasons: [],
+      capacity: { before: capacityBefore(olds), after: notRunning() },
+      ...(stop ? { stop } : {}),
+      notes: [],
+    };
+  }
+  // same
+  const capacity = olds ? capacityBefore(olds) : capacityDeclared(news as DeploymentInputs);
+  return {
+    ...base,
+    operation: "none",
+    headline: "no change",
+    changes: [],
+    replaceReasons: [],
+    capacity: { before: capacity, after: capacity },
+    notes: [],
+  };
+}
+
+/** Settings a stop leaves for the next start to apply. */
+const DEFERRED_BY_STOP: readonly string[] = [
+  "modelId",
+  "numberOfAllocations",
+  "adaptiveAllocations",
+  "threadsPerAllocation",
+  "priority",
+  "queueCapacity",
+  "cacheSize",
+];
+
+type Base = Pick<DeploymentChange, "urn" | "name" | "stepOp" | "old" | "new" | "recorded">;
+type Resolve = (resourceStop: unknown) => ResolvedStopFlags;
+
+function describeUpdate(
+  base: Base,
+  oldState: PreviewResourceState | undefined,
+  plan: DeploymentPlan,
+  olds: Partial<DeploymentOutputs>,
+  news: DeploymentInputs,
+  before: CapacityEstimate,
+  resolve: Resolve,
+): DeploymentChange {
+  const changes = toChanges(plan);
+  const notes: string[] = [];
+  let operation: Operation;
+  let headline: string;
+  let after: CapacityEstimate = before;
+  let stop: StopIntent | undefined;
+  switch (plan.kind) {
+    case "stop": {
+      operation = "stop";
+      after = notRunning(isUnknownCapacity(before) ? DEFAULT_THREADS : before.threadsPerAllocation);
+      stop = {
+        reason: "update",
+        deploymentId: olds.deploymentId,
+        resolved: resolve(news.stop),
+        restart: false,
+      };
+      headline = `stops${stopManner(stop.resolved.flags)}`;
+      if (plan.differences.some((d) => DEFERRED_BY_STOP.includes(d.property))) {
+        notes.push("The other changed settings take effect at the next start.");
+      }
+      break;
+    }
+    case "start":
+      operation = "start";
+      after = capacityDeclared(news);
+      headline = isUnknownCapacity(after) ? `starts (${after.reason})` : `starts: ${shape(after)}`;
+      break;
+    case "update-in-place":
+      operation = "update";
+      after = capacityInPlace(olds, news, plan, before);
+      headline = isUnknown(news.state)
+        ? "updates in place; may stop (state known after apply)"
+        : scalingPhrase(plan.scaling, plan.differences, before, after);
+      break;
+    case "record-only":
+      operation = "update";
+      headline = `records settings only, no call to Elasticsearch: ${plan.differences.map((d) => label(d.property)).join(", ")}`;
+      break;
+    case "none":
+      operation = "update";
+      headline =
+        Array.isArray(oldState?.initErrors) && oldState.initErrors.length > 0
+          ? "resumes the last operation, which did not finish"
+          : "updates, with no declared setting changed";
+      break;
+    default:
+      // diffInputs plans "replace" only for replacements, which the engine then shows as one.
+      operation = "update";
+      headline = `updates (${plan.kind})`;
+  }
+  if (plan.unknowns.length > 0) {
+    notes.push(`Known only after apply: ${plan.unknowns.map(label).join(", ")}.`);
+  }
+  return {
+    ...base,
+    operation,
+    plan: plan.kind,
+    headline,
+    changes,
+    replaceReasons: [],
+    capacity: { before, after },
+    ...(stop ? { stop } : {}),
+    notes,
+  };
+}
+
+function describeReplace(
+  base: Base,
+  step: PreviewStep,
+  plan: DeploymentPlan,
+  olds: Partial<DeploymentOutputs>,
+  news: DeploymentInputs,
+  before: CapacityEstimate,
+  resolve: Resolve,
+): DeploymentChange {
+  const reasons = plan.replaceReasons.length > 0 ? plan.replaceReasons : [];
+  const replaceReasons = reasons.length > 0 ? reasons.map((d) => d.property) : (step.replaceReasons ?? []);
+  const oldRunning = recordedRunning(olds);
+  const newRunning = declaredRunning(news);
+  const sameId = olds.deploymentId !== undefined && olds.deploymentId === news.deploymentId;
+  const after = newRunning === false ? notRunning() : capacityDeclared(news);
+  const stop: StopIntent | undefined = oldRunning
+    ? {
+        reason: "delete",
+        deploymentId: olds.deploymentId,
+        resolved: resolve(olds.stop),
+        restart: sameId && newRunning !== false,
+      }
+    : undefined;
+  const identityChange = reasons.some((d) => d.property === "deploymentId" || d.property === "connection");
+  let headline: string;
+  if (reasons.length === 0) {
+    headline = `replaces (requested by the engine: ${replaceReasons.length > 0 ? replaceReasons.map(label).join(", ") : "--replace, replaceOnChanges or a replaced dependency"})`;
+  } else if (identityChange || !oldRunning) {
+    headline = `replaces: ${changeList(reasons)}`;
+  } else {
+    headline = `restarts: ${changeList(reasons)}`;
+  }
+  if (stop) headline += stopManner(stop.resolved.flags) ? ` (stops${stopManner(stop.resolved.flags)})` : "";
+  const notes: string[] = [];
+  if (plan.unknowns.length > 0) notes.push(`Known only after apply: ${plan.unknowns.map(label).join(", ")}.`);
+  if (stop?.restart)
+    notes.push(
+      "The deployment is deleted before the new one starts (same deployment id): inference is unavailable in between.",
+    );
+  return {
+    ...base,
+    operation: "replace",
+    plan: plan.kind,
+    headline,
+    changes: toChanges(plan),
+    replaceReasons,
+    capacity: { before, after },
+    ...(stop ? { stop } : {}),
+    notes,
+  };
+}
+
+/** `create-replacement` and `delete-replaced` shown separately (`--show-replacement-steps`) as one step. */
+function mergeReplacement(create: PreviewStep | undefined, del: PreviewStep | undefined): PreviewStep {
+  return {
+    op: "replace",
+    urn: (create ?? del)!.urn,
+    ...((del?.oldState ?? create?.oldState) ? { oldState: del?.oldState ?? create?.oldState } : {}),
+    ...(create?.newState ? { newState: create.newState } : {}),
+    replaceReasons: create?.replaceReasons ?? del?.replaceReasons ?? [],
+  };
+}
+
+function toChanges(plan: DeploymentPlan): PropertyChange[] {
+  return plan.differences.map((d: Difference) => ({
+    property: d.property,
+    from: d.from,
+    to: d.to,
+    recordOnly: plan.recordOnly.includes(d.property),
+  }));
+}
+
+/** The settings a create declares (provider-only settings left out: they change nothing in Elasticsearch). */
+function declaredSettings(news: DeploymentInputs): PropertyChange[] {
+  const keys: (keyof DeploymentInputs)[] = [
+    "modelId",
+    "deploymentId",
+    "state",
+    "numberOfAllocations",
+    "adaptiveAllocations",
+    "threadsPerAllocation",
+    "priority",
+    "queueCapacity",
+    "cacheSize",
+    "connection",
+  ];
+  return keys
+    .filter((k) => news[k] !== undefined)
+    .map((k) => ({ property: k, from: undefined, to: news[k], recordOnly: false }));
+}
+
+function identity(props: Partial<DeploymentOutputs>, running: boolean | undefined): DeploymentIdentity {
+  const id: DeploymentIdentity = {};
+  if (typeof props.deploymentId === "string" && !isUnknown(props.deploymentId))
+    id.deploymentId = props.deploymentId;
+  if (typeof props.modelId === "string" && !isUnknown(props.modelId)) id.modelId = props.modelId;
+  if (typeof props.connection === "string" && !isUnknown(props.connection)) id.connection = props.connection;
+  if (running !== undefined) id.running = running;
+  return id;
+}
+
+function recordedFacts(olds: Partial<DeploymentOutputs>): NonNullable<DeploymentChange["recorded"]> {
+  const facts: NonNullable<DeploymentChange["recorded"]> = {};
+  if (typeof olds.clusterUuid === "string") facts.clusterUuid = olds.clusterUuid;
+  if (isPlainObject(olds.effective)) facts.effective = olds.effective;
+  if (Array.isArray(olds.referencingPipelines)) facts.referencingPipelines = olds.referencingPipelines;
+  return facts;
+}
+
+/** A value in force: what the server reported, else what was declared (as `diffInputs` reads it). */
+function inForce(olds: Partial<DeploymentOutputs>, key: keyof EffectiveSettings): unknown {
+  const effective = isPlainObject(olds.effective) ? (olds.effective as EffectiveSettings) : {};
+  return effective[key] !== undefined ? effective[key] : olds[key];
+}
+
+/** Whether the deployment runs according to state (recorded facts first). */
+function recordedRunning(olds: Partial<DeploymentOutputs>): boolean {
+  return inForce(olds, "state") !== "stopped";
+}
+
+/** Whether the new inputs declare a running deployment (`undefined` while `state` is unknown). */
+function declaredRunning(news: Partial<DeploymentInputs>): boolean | undefined {
+  if (isUnknown(news.state)) return undefined;
+  return news.state !== "stopped";
+}
+
+/** Capacity as recorded in state. */
+export function capacityBefore(olds: Partial<DeploymentOutputs>): CapacityEstimate {
+  if (!recordedRunning(olds)) return notRunning();
+  return capacityFrom(
+    inForce(olds, "adaptiveAllocations"),
+    inForce(olds, "numberOfAllocations"),
+    inForce(olds, "threadsPerAllocation"),
+  );
+}
+
+/** Capacity of a deployment started with exactly the declared inputs (a create, start or replacement). */
+export function capacityDeclared(news: Partial<DeploymentInputs>): CapacityEstimate {
+  const running = declaredRunning(news);
+  if (running === undefined) return { unknown: true, reason: "state known after apply" };
+  if (!running) return notRunning();
+  return capacityFrom(news.adaptiveAllocations, news.numberOfAllocations, news.threadsPerAllocation);
+}
+
+/** Capacity after an in-place update: scaling changes apply, start parameters stay. */
+function capacityInPlace(
+  olds: Partial<DeploymentOutputs>,
+  news: DeploymentInputs,
+  plan: DeploymentPlan,
+  before: CapacityEstimate,
+): CapacityEstimate {
+  if (isUnknown(news.state)) return { unknown: true, reason: "state known after apply" };
+  const threads = news.threadsPerAllocation ?? inForce(olds, "threadsPerAllocation");
+  if (plan.scaling?.leavesAdaptive) return capacityFrom(undefined, plan.scaling.numberOfAllocations, threads);
+  const declared = news.adaptiveAllocations;
+  if (containsUnknown(declared)) return { unknown: true, reason: "adaptive allocations known after apply" };
+  if (isPlainObject(declared) && declared.enabled === true) {
+    // A bound the user does not declare is not compared by diff, so the one in force stays.
+    const current = inForce(olds, "adaptiveAllocations");
+    const cur = isPlainObject(current) ? current : {};
+    return capacityFrom(
+      {
+        enabled: true,
+        minNumberOfAllocations: declared.minNumberOfAllocations ?? cur.minNumberOfAllocations,
+        maxNumberOfAllocations: declared.maxNumberOfAllocations ?? cur.maxNumberOfAllocations,
+      },
+      undefined,
+      threads,
+    );
+  }
+  if (news.numberOfAllocations !== undefined)
+    return capacityFrom(undefined, news.numberOfAllocations, threads);
+  return before;
+}
+
+function capacityFrom(adaptiveValue: unknown, count: unknown, threads: unknown): CapacityEstimate {
+  const unknownReason = (what: string, value: unknown): string | undefined =>
+    containsUnknown(value)
+      ? `${what} known after apply`
+      : hasSecret(value)
+        ? `${what} is a secret`
+        : undefined;
+  const reason =
+    unknownReason("threads", threads) ??
+    unknownReason("adaptive allocations", adaptiveValue) ??
+    (isPlainObject(adaptiveValue) && adaptiveValue.enabled === true
+      ? undefined
+      : unknownReason("allocations", count));
+  if (reason !== undefined) return { unknown: true, reason };
+  const t = typeof threads === "number" ? threads : DEFAULT_THREADS;
+  if (isPlainObject(adaptiveValue) && adaptiveValue.enabled === true) {
+    const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+    return adaptive(num(adaptiveValue.minNumberOfAllocations), num(adaptiveValue.maxNumberOfAllocations), t);
+  }
+  return fixed(typeof count === "number" ? count : DEFAULT_ALLOCATIONS, t);
+}
+
+function hasSecret(value: unknown): boolean {
+  if (value === SECRET_PLACEHOLDER) return true;
+  if (isPlainObject(value)) return Object.values(value).some(hasSecret);
+  return false;
+}
+
+// Re-exported for the renderers, so they need not reach into the provider layer.
+export { formatValue };
+export type { Capacity };
