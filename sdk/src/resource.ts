@@ -16,27 +16,14 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy requires inside the serialized bodies are the point */
 const provider: pulumi.dynamic.ResourceProvider = {
-  async configure(req) {
-    return require("pulumi-elasticsearch-ml/provider").configure(req);
-  },
-  async check(olds, news) {
-    return require("pulumi-elasticsearch-ml/provider").check(olds, news);
-  },
-  async diff(id, olds, news) {
-    return require("pulumi-elasticsearch-ml/provider").diff(id, olds, news);
-  },
-  async create(inputs) {
-    return require("pulumi-elasticsearch-ml/provider").create(inputs);
-  },
-  async read(id, props) {
-    return require("pulumi-elasticsearch-ml/provider").read(id, props);
-  },
-  async update(id, olds, news) {
-    return require("pulumi-elasticsearch-ml/provider").update(id, olds, news);
-  },
-  async delete(id, props) {
-    return require("pulumi-elasticsearch-ml/provider").delete(id, props);
-  },
+  // Arrow functions with rest parameters serialize smallest (~2 KB for all seven, measured in tests).
+  configure: (...args) => require("pulumi-elasticsearch-ml/provider").configure(...args),
+  check: (...args) => require("pulumi-elasticsearch-ml/provider").check(...args),
+  diff: (...args) => require("pulumi-elasticsearch-ml/provider").diff(...args),
+  create: (...args) => require("pulumi-elasticsearch-ml/provider").create(...args),
+  read: (...args) => require("pulumi-elasticsearch-ml/provider").read(...args),
+  update: (...args) => require("pulumi-elasticsearch-ml/provider").update(...args),
+  delete: (...args) => require("pulumi-elasticsearch-ml/provider").delete(...args),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

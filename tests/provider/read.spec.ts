@@ -97,8 +97,18 @@ describe("provider read (refresh) against the emulator", function () {
     const { id, outs } = await h.create({ modelId: "tiny" });
     h.es.admin.addFault({ method: "GET", path: "/_stats$", status: 503, times: 50 });
     const err = await rejection(h.provider.read(id, outs));
+    assert.ok(err instanceof ClusterUnreachableError);
+    assert.match(err.message, /^Refresh could not read deployment \[tiny\]: 503 /);
+    assert.match(err.message, /The resource stays in the stack unchanged/);
+    assert.equal((err.cause as { code?: string }).code, "ES_RESPONSE_ERROR");
+  });
+
+  it("rethrows a refusal as is (it says what to fix)", async () => {
+    const { id, outs } = await h.create({ modelId: "tiny" });
+    h.es.admin.addFault({ method: "GET", path: "/_stats$", status: 403, times: 5 });
+    const err = await rejection(h.provider.read(id, outs));
     assert.equal(err.code, "ES_RESPONSE_ERROR");
-    assert.match(err.message, /^503/);
+    assert.match(err.message, /^403 /);
   });
 
   it("refuses when the endpoint now answers as another cluster", async () => {

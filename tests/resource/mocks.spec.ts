@@ -65,7 +65,7 @@ describe("TrainedModelDeployment wiring (setMocks)", function () {
     assert.deepEqual(reg.inputs.stop, { force: true });
     const provider = reg.inputs.__provider as string;
     assert.equal(typeof provider, "string");
-    assert.match(provider, /require\("pulumi-elasticsearch-ml\/provider"\)\.create\(inputs\)/);
+    assert.match(provider, /require\("pulumi-elasticsearch-ml\/provider"\)\.create\(\.\.\.args\)/);
     assert.doesNotMatch(provider, /dist\//, "no path inside the package is baked into state");
   });
 

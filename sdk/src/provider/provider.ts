@@ -289,11 +289,12 @@ export class DeploymentProvider {
       session = await this.#connect(declared.connection, old.clusterUuid, "refresh", deploymentId);
       stats = await session.client.getDeploymentStats(deploymentId);
     } catch (err) {
-      // An HTTP answer (401, 403, 500…) is the cluster's own word: rethrown as is. Only "no answer" is wrapped.
+      // A 4xx (401, 403…) is the cluster's own refusal and says what to fix: rethrown as is. No answer, or
+      // a 5xx after the client's retries, means the cluster is unavailable: say that the state is kept.
       if (
         err instanceof WrongClusterError ||
         err instanceof ProviderConfigError ||
-        err instanceof ResponseError
+        (err instanceof ResponseError && err.statusCode < 500)
       ) {
         throw err;
       }
