@@ -61,7 +61,7 @@ function renderStack(stack: StackSummary, summary: ReportSummary): string[] {
   if (stack.nothingToReview) {
     const others =
       stack.otherChanges > 0
-        ? ` (${stack.otherChanges} other resource${stack.otherChanges === 1 ? "" : "s"} change)`
+        ? ` (${stack.otherChanges} other resource${stack.otherChanges === 1 ? " changes" : "s change"})`
         : "";
     out.push(`No \`TrainedModelDeployment\` changes in this preview: nothing to review${others}.`, "");
     if (stack.deployments.length > 0) out.push(...capacityLines(stack), "");
