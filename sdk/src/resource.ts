@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { CONFIG_NAMESPACE, CREDENTIAL_CONFIG_KEYS } from "./provider/config";
 
 /**
  * The provider serialized into every resource's state (`__provider`). It is deliberately tiny: each
@@ -246,15 +247,7 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
 }
 
 /** Stack config keys that carry credentials and should be set with `pulumi config set --secret`. */
-const CREDENTIAL_KEYS = [
-  "password",
-  "apiKey",
-  "bearerToken",
-  "esClientAuthentication",
-  "keyData",
-  "headers",
-  "connections",
-].map((key) => `elasticsearch-ml:${key}`);
+const CREDENTIAL_KEYS = [...CREDENTIAL_CONFIG_KEYS, "connections"].map((key) => `${CONFIG_NAMESPACE}:${key}`);
 
 let credentialsChecked = false;
 

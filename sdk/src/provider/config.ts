@@ -54,6 +54,11 @@ export const CONNECTION_CONFIG_KEYS = [
 
 export type ConnectionConfigKey = (typeof CONNECTION_CONFIG_KEYS)[number];
 
+/** The settings passed to the client as plain strings (the others are parsed: lists, booleans, JSON, numbers). */
+export const TEXT_CONNECTION_KEYS: readonly ConnectionConfigKey[] = CONNECTION_CONFIG_KEYS.filter(
+  (key) => !["endpoints", "insecure", "headers", "requestTimeoutSeconds", "maxRetries"].includes(key),
+);
+
 /** The settings that carry credentials: set them with `pulumi config set --secret`. */
 export const CREDENTIAL_CONFIG_KEYS: readonly ConnectionConfigKey[] = [
   "password",
@@ -157,21 +162,7 @@ function parseConnection(get: (key: ConnectionConfigKey) => unknown, prefix: str
     }
     return value;
   };
-  for (const key of [
-    "cloudId",
-    "username",
-    "password",
-    "apiKey",
-    "bearerToken",
-    "esClientAuthentication",
-    "caFile",
-    "caData",
-    "caFingerprint",
-    "certFile",
-    "keyFile",
-    "certData",
-    "keyData",
-  ] as const) {
+  for (const key of TEXT_CONNECTION_KEYS) {
     const value = text(key);
     if (value !== undefined) options[key] = value;
   }

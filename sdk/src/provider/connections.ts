@@ -11,7 +11,7 @@ import {
   resolveConnectionSettings,
   TRACE_ENV_VAR,
 } from "../client";
-import { configKeyOf, CONNECTIONS_KEY, ProviderConfig } from "./config";
+import { configKeyOf, CONNECTIONS_KEY, ProviderConfig, TEXT_CONNECTION_KEYS } from "./config";
 import type { OnceWarnings } from "./progress";
 import { ProviderConfigError } from "./stopFlags";
 
@@ -23,21 +23,7 @@ export interface Connection {
 }
 
 // Words in the client's messages that name a setting (plain-English ones such as "password" are left alone).
-const SETTING_WORDS = [
-  "endpoints",
-  "cloudId",
-  "username",
-  "apiKey",
-  "bearerToken",
-  "esClientAuthentication",
-  "caFile",
-  "caData",
-  "caFingerprint",
-  "certFile",
-  "keyFile",
-  "certData",
-  "keyData",
-];
+const SETTING_WORDS = ["endpoints", ...TEXT_CONNECTION_KEYS.filter((key) => key !== "password")];
 
 /** One client per distinct connection settings, for the life of the provider process. */
 export class Connections {
