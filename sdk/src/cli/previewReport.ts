@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { ConfigurationError } from "../client";
+import { ConfigurationError, resolveConnectionSettings } from "../client";
 import { createReport, PreviewInputError, type ReportInput, ReportUsageError } from "../report";
 
 /** Exit codes. */
@@ -157,6 +157,13 @@ function parseFlags(args: readonly string[]): Flags {
     }
     if (values.offline)
       throw new ReportUsageError("--endpoints and --offline contradict each other; give one");
+    try {
+      // Validated here so a bad flag is a usage error, not a silently offline report.
+      resolveConnectionSettings({ endpoints }, {});
+    } catch (err) {
+      if (!(err instanceof ConfigurationError)) throw err;
+      throw new ReportUsageError(`--endpoints: ${err.message}`);
+    }
   }
   return {
     inputs,

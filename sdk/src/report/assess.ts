@@ -94,9 +94,7 @@ export function assessChange(
 
 function checkDrift(change: DeploymentChange, snapshot: ClusterSnapshot, findings: DeploymentFindings): void {
   if (snapshot.deployments === undefined) {
-    findings.notes.push(
-      `Drift not checked: ${snapshot.deploymentsError ?? "the deployments could not be read"}.`,
-    );
+    findings.notes.push("Drift not checked: the deployments could not be read.");
     return;
   }
   const oldId = change.old?.deploymentId;
@@ -188,7 +186,7 @@ function assessStop(
   ) {
     notes.push(`The model \`${declaredModel}\` was not found, so its aliases were not checked.`);
   } else if (snapshot.modelsError) {
-    notes.push(`Model aliases not checked: ${snapshot.modelsError}.`);
+    notes.push("Model aliases not checked: the models could not be read.");
   }
 
   const endpoints =
@@ -197,14 +195,11 @@ function assessStop(
       : inferenceEndpointsUsing(snapshot.inferenceEndpoints, deploymentId);
   if (endpoints !== undefined) findings.inferenceEndpoints = endpoints;
   if (snapshot.inferenceEndpointsError)
-    notes.push(`Inference endpoints not checked: ${snapshot.inferenceEndpointsError}.`);
+    notes.push("Inference endpoints not checked: they could not be read.");
 
   const forced = stop.resolved.flags.force === true;
   if (snapshot.pipelines === undefined) {
-    findings.notes.push(
-      ...notes,
-      `Pipelines not checked: ${snapshot.pipelinesError ?? "they could not be read"}.`,
-    );
+    findings.notes.push(...notes, "Ingest pipelines not checked: they could not be read.");
     const endpointBlock = !forced && (endpoints?.length ?? 0) > 0;
     findings.stopOutcome = endpointBlock ? "refused" : "unknown";
     findings.risk = endpointBlock ? "stop-refused" : "unchecked";

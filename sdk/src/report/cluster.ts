@@ -72,11 +72,7 @@ export async function readCluster(
     }
     snapshot.deployments = deployments;
   } catch (err) {
-    snapshot.deploymentsError = describeFailure(
-      err,
-      "read the deployments (GET /_ml/trained_models/_stats)",
-      ["monitor_ml"],
-    );
+    snapshot.deploymentsError = describeFailure(err, "read the deployments (GET /_ml/trained_models/_stats)");
   }
 
   for (const id of [...new Set(modelIds)].sort()) {
@@ -89,9 +85,7 @@ export async function readCluster(
           : { modelId: config.model_id, aliases: [...(config.metadata?.model_aliases ?? [])].sort() },
       );
     } catch (err) {
-      snapshot.modelsError = describeFailure(err, "read the models (GET /_ml/trained_models/<id>)", [
-        "monitor_ml",
-      ]);
+      snapshot.modelsError = describeFailure(err, "read the models (GET /_ml/trained_models/<id>)");
       break;
     }
   }
@@ -99,9 +93,7 @@ export async function readCluster(
   try {
     snapshot.pipelines = await client.getIngestPipelines();
   } catch (err) {
-    snapshot.pipelinesError = describeFailure(err, "read the ingest pipelines (GET /_ingest/pipeline)", [
-      "read_pipeline",
-    ]);
+    snapshot.pipelinesError = describeFailure(err, "read the ingest pipelines (GET /_ingest/pipeline)");
   }
 
   try {
@@ -113,18 +105,20 @@ export async function readCluster(
       snapshot.inferenceEndpointsError = describeFailure(
         err,
         "read the inference endpoints (GET /_inference/_all)",
-        ["monitor_inference", "monitor"],
       );
     }
   }
   return snapshot;
 }
 
-/** A failure in words: what could not be done, why, and for refusals the privilege that allows it. */
-function describeFailure(err: unknown, what: string, privileges?: readonly string[]): string {
+/**
+ * A failure in words: what could not be done and why. The client's own messages already name the
+ * privilege a 403 lacks; a 401 is called what it is, so the caller can add where credentials come from.
+ */
+function describeFailure(err: unknown, what: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ResponseError && err.statusCode === 403 && privileges) {
-    return `could not ${what}: refused (403); grant ${privileges.join(" or ")}. ${message}`;
+  if (err instanceof ResponseError && err.statusCode === 401) {
+    return `could not ${what}: authentication failed (401). ${message}`;
   }
   return `could not ${what}: ${message}`;
 }

@@ -31,7 +31,13 @@ export interface ConnectionFlags {
 
 /** A connection to read, or why it cannot be. */
 export type ConnectionTarget =
-  | { connection: string; options: ConnectionOptions; env: Readonly<Record<string, string | undefined>> }
+  | {
+      connection: string;
+      options: ConnectionOptions;
+      env: Readonly<Record<string, string | undefined>>;
+      /** Said when authentication fails: the stack's credentials are secrets the preview JSON hides. */
+      credentialHint?: string;
+    }
   | { connection: string; unavailable: string };
 
 /**
@@ -77,7 +83,12 @@ export function resolveTargets(
         targets.push({ connection: name, unavailable: noConnectionMessage(err, redacted) });
         continue;
       }
-      targets.push({ connection: name, options, env });
+      targets.push({
+        connection: name,
+        options,
+        env,
+        ...(redacted.length > 0 ? { credentialHint: redactedHint(redacted) } : {}),
+      });
       continue;
     }
     if (config[CONNECTIONS_KEY] === SECRET_PLACEHOLDER) {
@@ -107,6 +118,13 @@ export function resolveTargets(
   return targets;
 }
 
+function redactedHint(redacted: readonly string[]): string {
+  return (
+    `the stack's ${redacted.join(", ")} ${redacted.length === 1 ? "is a secret" : "are secrets"}, ` +
+    "redacted in the preview JSON: provide credentials through the ELASTICSEARCH_* environment"
+  );
+}
+
 function noConnectionMessage(err: unknown, redacted: readonly string[], isDefault = true): string {
   const message =
     isDefault &&
@@ -118,10 +136,6 @@ function noConnectionMessage(err: unknown, redacted: readonly string[], isDefaul
       : err instanceof Error
         ? err.message
         : String(err);
-  const secrets =
-    redacted.length > 0
-      ? ` (the stack's ${redacted.join(", ")} ${redacted.length === 1 ? "is a secret" : "are secrets"}, ` +
-        "redacted in the preview JSON: provide credentials through the ELASTICSEARCH_* environment)"
-      : "";
+  const secrets = redacted.length > 0 ? ` (${redactedHint(redacted)})` : "";
   return `${message}${secrets}`;
 }

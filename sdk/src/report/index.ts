@@ -172,6 +172,9 @@ async function lookUp(
     const client = createClient({ ...target.options, ...options.clientOptions }, target.env);
     try {
       const snapshot = await readCluster(client, target.connection, modelIds);
+      if (target.credentialHint && snapshot.error && /\(401\)/.test(snapshot.error)) {
+        snapshot.error = `${snapshot.error} (${target.credentialHint})`;
+      }
       snapshots.set(target.connection, snapshot);
       const problems = [
         snapshot.error,
