@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
+import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 import { createReport, type Report } from "pulumi-elasticsearch-ml/dist/report/index";
 import { esCall } from "../client/fixtures";
 import { getPulumiCli, withTestStack } from "../e2e/harness";
@@ -86,6 +87,18 @@ describe("preview report: golden tests on previews from the real engine", functi
         await keepDocument("all-changes.show-sames.preview.json", withSames.text);
         const report = await createReport([{ text: withSames.text, source: "preview.json" }], { env: {} });
         await expectReport("all-changes.show-sames.online", report);
+
+        // A preview the resource's check refuses: the engine still prints the document, errors included.
+        const failed = await previewJson(stack, async () => {
+          await programBefore();
+          new TrainedModelDeployment("odd", { modelId: "tiny-fresh", threadsPerAllocation: 3 });
+        });
+        assert.equal(failed.ok, false, "the preview fails");
+        await keepDocument("failed.preview.json", failed.text);
+        const failedReport = await createReport([{ text: failed.text, source: "preview.json" }], { env: {} });
+        await expectReport("failed-preview", failedReport);
+        assert.equal(failedReport.summary.stacks[0].previewFailed, true);
+        assert.match(failedReport.summary.stacks[0].previewErrors.join("\n"), /threadsPerAllocation/);
 
         // The facts the goldens rest on, stated once more so a wrong regeneration cannot hide them.
         const byName = new Map(report.summary.stacks[0].deployments.map((d) => [d.name, d]));

@@ -58,6 +58,13 @@ function renderStack(stack: StackSummary, summary: ReportSummary): string[] {
     );
   }
   for (const w of stack.warnings) out.push(`> **Warning**: ${oneLine(w)}`, "");
+  const quiet = stack.deployments.every(
+    (d) => d.operation === "none" && (d.cluster?.drift.length ?? 0) === 0 && d.risk === "none",
+  );
+  if (stack.previewFailed && quiet) {
+    out.push("No `TrainedModelDeployment` changes were listed before the preview failed.", "");
+    return out;
+  }
   if (stack.nothingToReview) {
     const others =
       stack.otherChanges > 0

@@ -177,9 +177,12 @@ function summarizeStack(
     source: stack.source,
     ...(stack.stack !== undefined ? { stack: stack.stack } : {}),
     ...(stack.project !== undefined ? { project: stack.project } : {}),
-    nothingToReview: deployments.every(
-      (d) => d.operation === "none" && (d.cluster?.drift.length ?? 0) === 0 && d.risk === "none",
-    ),
+    // A failed preview always needs a look: its list of changes stops at the failure.
+    nothingToReview:
+      stack.previewErrors.length === 0 &&
+      deployments.every(
+        (d) => d.operation === "none" && (d.cluster?.drift.length ?? 0) === 0 && d.risk === "none",
+      ),
     deployments,
     capacity: {
       before,

@@ -11,7 +11,7 @@
  * Pulumi upgrade that moves them fails this helper loudly, not silently.
  */
 import type { PulumiFn } from "@pulumi/pulumi/automation";
-import type { TestStack } from "../../e2e/harness";
+import { CliCommandError, type TestStack } from "../../e2e/harness";
 
 interface LanguageServerLike {
   onPulumiExit(hasError: boolean): void;
@@ -39,6 +39,8 @@ export interface PreviewJson {
   json: Record<string, unknown>;
   text: string;
   stderr: string;
+  /** False when the preview failed (the CLI exited non-zero but printed its document). */
+  ok: boolean;
 }
 
 /**
@@ -63,16 +65,26 @@ export async function previewJson(
   );
   let failed = true;
   try {
-    const { stdout, stderr } = await stack.runCli([
-      "preview",
-      "--json",
-      "--stack",
-      stack.name,
-      `--client=127.0.0.1:${port}`,
-      "--exec-kind",
-      "auto.inline",
-      ...extraArgs,
-    ]);
+    let stdout: string;
+    let stderr: string;
+    let ok = true;
+    try {
+      ({ stdout, stderr } = await stack.runCli([
+        "preview",
+        "--json",
+        "--stack",
+        stack.name,
+        `--client=127.0.0.1:${port}`,
+        "--exec-kind",
+        "auto.inline",
+        ...extraArgs,
+      ]));
+    } catch (err) {
+      // A failed preview still prints its document (errors as diagnostics) and exits non-zero.
+      if (!(err instanceof CliCommandError) || !err.stdout.trim().startsWith("{")) throw err;
+      ({ stdout, stderr } = err);
+      ok = false;
+    }
     let json: unknown;
     try {
       json = JSON.parse(stdout);
@@ -81,8 +93,8 @@ export async function previewJson(
         cause: err,
       });
     }
-    failed = false;
-    return { json: json as Record<string, unknown>, text: stdout, stderr };
+    failed = !ok;
+    return { json: json as Record<string, unknown>, text: stdout, stderr, ok };
   } finally {
     languageServer.onPulumiExit(failed);
     server.forceShutdown();
