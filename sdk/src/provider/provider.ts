@@ -17,6 +17,7 @@
  */
 import {
   type ClientOptions,
+  ConnectionError,
   type DeploymentStats,
   isDeploymentAlreadyExists,
   isNotFound,
@@ -103,6 +104,9 @@ export interface ReadResult {
 export interface UpdateResult {
   outs: Props;
 }
+
+/** Statuses that mean "try later" (as the client's retry policy has them). */
+const RETRYABLE_START_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /** A connected client, with the uuid of the cluster it answers as. */
 interface Session extends Connection {
@@ -331,33 +335,69 @@ export class DeploymentProvider {
       Math.min(this.#deps.timing.serverWaitMs, deadline - this.#deps.clock.now()),
     );
     this.#deps.progress.info(`${id}: starting model [${inputs.modelId}]`);
-    try {
-      const result = await client.startDeployment({
-        modelId: inputs.modelId,
-        deploymentId: id,
-        numberOfAllocations: inputs.numberOfAllocations,
-        threadsPerAllocation: inputs.threadsPerAllocation,
-        priority: inputs.priority,
-        queueCapacity: inputs.queueCapacity,
-        cacheSize: inputs.cacheSize,
-        adaptiveAllocations: inputs.adaptiveAllocations,
-        waitFor: inputs.waitFor,
-        timeout: serverWaitMs,
-      });
-      if (result.outcome === "started-after-ambiguous-failure") {
-        this.#deps.progress.info(
-          `${id}: the start call failed (${result.cause.message}) but the deployment exists; waiting`,
-        );
-      }
-    } catch (err) {
-      if (isDeploymentAlreadyExists(err)) {
-        // Someone started it between our read and our start: adopt by the usual rules.
-        const stats = await client.getDeploymentStats(id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await client.startDeployment({
+          modelId: inputs.modelId,
+          deploymentId: id,
+          numberOfAllocations: inputs.numberOfAllocations,
+          threadsPerAllocation: inputs.threadsPerAllocation,
+          priority: inputs.priority,
+          queueCapacity: inputs.queueCapacity,
+          cacheSize: inputs.cacheSize,
+          adaptiveAllocations: inputs.adaptiveAllocations,
+          waitFor: inputs.waitFor,
+          timeout: serverWaitMs,
+        });
+        if (result.outcome === "started-after-ambiguous-failure") {
+          this.#deps.progress.info(
+            `${id}: the start call failed (${result.cause.message}) but the deployment exists; waiting`,
+          );
+        }
+        break;
+      } catch (err) {
+        if (isDeploymentAlreadyExists(err)) {
+          // Someone started it between our read and our start: adopt by the usual rules.
+          const stats = await client.getDeploymentStats(id);
+          if (stats) return this.#adopt(session, props, stats, deadline);
+          throw err;
+        }
+        const delayMs = this.#startRetryDelay(err, attempt, client.settings.maxRetries, deadline);
+        if (delayMs === undefined) throw err;
+        // "Try later" (429/502/503/504) or a lost connection. The client sends `_start` once per call; it
+        // is sent again only after the stats show that this attempt left nothing behind, so a start that
+        // was applied despite the error (a proxy's 429 or 503 after the fact) is never doubled.
+        let stats: DeploymentStats | undefined;
+        try {
+          stats = await client.getDeploymentStats(id);
+        } catch {
+          throw err;
+        }
         if (stats) return this.#adopt(session, props, stats, deadline);
+        this.#deps.progress.info(
+          `${id}: the start was not applied (${(err as Error).message.split(". ")[0]}); ` +
+            `starting again in ${delayMs} ms (retry ${attempt} of ${client.settings.maxRetries})`,
+        );
+        await this.#deps.clock.sleep(delayMs);
       }
-      throw err;
     }
     return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
+  }
+
+  /**
+   * The wait before starting again after a failed `_start`, or undefined when that failure is final: only
+   * "try later" statuses and connections lost after sending are retried, within the connection's
+   * `maxRetries` and the deadline. A connect failure was already retried by the client.
+   */
+  #startRetryDelay(err: unknown, attempt: number, maxRetries: number, deadline: number): number | undefined {
+    const retryable =
+      (err instanceof ResponseError && RETRYABLE_START_STATUSES.has(err.statusCode)) ||
+      (err instanceof ConnectionError && err.requestSent && err.code === "ES_CONNECTION_ERROR");
+    if (!retryable || (err as { applied?: boolean }).applied === true || attempt > maxRetries)
+      return undefined;
+    const { pollInitialMs, pollMaxMs } = this.#deps.timing;
+    const delayMs = Math.min(pollMaxMs, pollInitialMs * 2 ** (attempt - 1));
+    return this.#deps.clock.now() + delayMs < deadline ? delayMs : undefined;
   }
 
   /** A deployment with the id exists: adopt it when it matches, scale it with `adoptExisting`, else fail. */
