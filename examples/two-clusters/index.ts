@@ -1,0 +1,52 @@
+/**
+ * One stack, two clusters: the same model deployed on the default connection (`elasticsearch-ml:endpoints`
+ * and its credentials) and on a named connection from `elasticsearch-ml:connections`.
+ *
+ * Each deployment records the uuid of the cluster it was created on (`clusterUuid`); every later operation
+ * refuses to act on another cluster, so repointing a connection cannot stop the wrong deployment.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+
+/** What this example lets you choose. */
+export interface TwoClusterSettings {
+  /** The model to deploy on both clusters; it must already be in each of them. */
+  modelId: string;
+  /** The deployment id on both clusters; defaults to the model id. */
+  deploymentId?: string;
+  /** The named connection (a key of `elasticsearch-ml:connections`) of the second cluster. Default `eu`. */
+  connection?: string;
+  /** Allocations on each cluster. Default 1. */
+  allocations?: number;
+}
+
+/** Declares one deployment per cluster. What it returns becomes the stack outputs. */
+export async function program(settings: TwoClusterSettings) {
+  const connection = settings.connection ?? "eu";
+  const common = {
+    modelId: settings.modelId,
+    deploymentId: settings.deploymentId,
+    numberOfAllocations: settings.allocations ?? 1,
+  };
+  const home = new TrainedModelDeployment("search", common);
+  // `connection` names the cluster; changing it later replaces the resource (stop here, start there).
+  const remote = new TrainedModelDeployment(`search-${connection}`, { ...common, connection });
+  return {
+    home: { clusterUuid: home.clusterUuid, deploymentState: home.deploymentState },
+    [connection]: { clusterUuid: remote.clusterUuid, deploymentState: remote.deploymentState },
+  };
+}
+
+/**
+ * The settings from the project's stack config: `pulumi config set modelId <id>` (required),
+ * `pulumi config set connection eu`, `pulumi config set allocations 2`.
+ */
+export function settingsFromStackConfig(): TwoClusterSettings {
+  const config = new pulumi.Config();
+  return {
+    modelId: config.require("modelId"),
+    deploymentId: config.get("deploymentId"),
+    connection: config.get("connection"),
+    allocations: config.getNumber("allocations"),
+  };
+}
