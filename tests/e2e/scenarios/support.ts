@@ -124,9 +124,15 @@ export function deploymentCalls(
   );
 }
 
-/** `_start` calls that succeeded on the server (a deployment really started), per deployment id. */
+/**
+ * `_start` calls that created a deployment, per deployment id: 2xx, or 408 (the deployment exists and
+ * keeps starting; only the server-side wait ran out). `applied` alone is not enough: a refused start
+ * (400 "already exists", 429 no capacity) also reached its handler.
+ */
 export function appliedStarts(log: readonly RequestLogEntry[], deploymentId?: string): WireCall[] {
-  return deploymentCalls(log, { kind: "_start", deploymentId }).filter((c) => c.applied && c.status < 300);
+  return deploymentCalls(log, { kind: "_start", deploymentId }).filter(
+    (c) => c.applied && (c.status < 300 || c.status === 408),
+  );
 }
 
 /** Requests that may change the cluster: everything but GET and HEAD. */
