@@ -88,6 +88,15 @@ export class Transcript {
     return this.records.map((r) => [r.output, r.error ?? "", JSON.stringify(r.events)].join("\n")).join("\n");
   }
 
+  /** Lines the provider printed (each once: the CLI's output repeats them), matching `pattern`. */
+  providerLines(pattern: RegExp): string[] {
+    return this.records.flatMap((r) =>
+      diagnosticTexts(r.events)
+        .flatMap((text) => text.split("\n"))
+        .filter((line) => pattern.test(line)),
+    );
+  }
+
   /** Lines (of outputs, errors and diagnostics) matching `pattern`. */
   lines(pattern: RegExp): string[] {
     const out: string[] = [];
@@ -209,4 +218,41 @@ export async function waitUntil(
     if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A running process: its id, parent and command line. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  cmdline: string;
+}
+
+/** Every process below `rootPid` (children, grandchildren…), from /proc. */
+export function descendants(rootPid: number): ProcessInfo[] {
+  const all: ProcessInfo[] = [];
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      // The command name (2nd field) is in parentheses and may hold spaces: parse after the last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").join(" ").trim();
+      all.push({ pid: Number(name), ppid, cmdline });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: ProcessInfo[] = [];
+  const parents = new Set([rootPid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const proc of all) {
+      if (parents.has(proc.ppid) && !parents.has(proc.pid)) {
+        parents.add(proc.pid);
+        out.push(proc);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
