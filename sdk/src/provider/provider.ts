@@ -20,6 +20,7 @@ import {
   ConnectionError,
   type DeploymentStats,
   isDeploymentAlreadyExists,
+  isEsClientError,
   isNotFound,
   ResponseError,
 } from "../client";
@@ -554,6 +555,16 @@ export class DeploymentProvider {
           {
             cause: err,
           },
+        );
+      }
+      if (isEsClientError(err)) {
+        // Any other failure leaves the deployment recorded (the engine keeps a resource whose delete or
+        // update failed): say so, and that running again is safe.
+        const again =
+          operation === "delete" ? "pulumi destroy (or the pulumi up that replaces it)" : "pulumi up";
+        err.addDetail(
+          `Deployment [${deploymentId}] was not confirmed stopped, so it stays in the stack. Once the cause is ` +
+            `fixed, run ${again} again (a deployment that is gone by then counts as stopped)`,
         );
       }
       throw err;
