@@ -5,6 +5,7 @@
  * figures file the suite reports into.
  */
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import type { EmulatorHandle, RequestLogEntry } from "elasticsearch-ml-emulator";
@@ -255,4 +256,58 @@ export function descendants(rootPid: number): ProcessInfo[] {
     }
   }
   return out;
+}
+
+/** A TCP proxy in front of the emulator that can be taken down (connections refused) and brought back. */
+export interface OutageProxy {
+  readonly url: string;
+  /** Stop listening and cut open connections: the cluster is unreachable. */
+  down(): Promise<void>;
+  /** Listen again on the same port. */
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startOutageProxy(target: { host: string; port: number }): Promise<OutageProxy> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  await listen(0);
+  const port = (server.address() as net.AddressInfo).port;
+  let listening = true;
+  const down = async (): Promise<void> => {
+    if (!listening) return;
+    listening = false;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of sockets) s.destroy();
+    await closed;
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    down,
+    up: async () => {
+      if (listening) return;
+      await listen(port);
+      listening = true;
+    },
+    close: down,
+  };
 }
