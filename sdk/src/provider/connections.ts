@@ -8,6 +8,7 @@ import {
   ConfigurationError,
   createClient,
   ElasticsearchClient,
+  ENV_VARS,
   resolveConnectionSettings,
   TRACE_ENV_VAR,
 } from "../client";
@@ -47,28 +48,9 @@ export class Connections {
     name: string | undefined,
     env: Readonly<Record<string, string | undefined>>,
   ): Connection {
-    const label = name === undefined ? "the default connection" : `connection "${name}"`;
-    const options = name === undefined ? config.defaultConnection : config.connections[name];
-    if (options === undefined) {
-      const known = Object.keys(config.connections);
-      throw new ProviderConfigError(
-        CONNECTIONS_KEY,
-        `connection: "${name}" is not defined in stack config ${CONNECTIONS_KEY} ` +
-          `(${known.length === 0 ? "no connection is defined there" : `defined: ${known.join(", ")}`}); add it, e.g. ` +
-          `pulumi config set --secret ${CONNECTIONS_KEY} '{"${name}": {"endpoints": "https://…:9200", "apiKey": "…"}}'`,
-      );
-    }
-    const settingsEnv = name === undefined ? env : {};
-    let key: string;
-    let insecure: boolean;
-    try {
-      const settings = resolveConnectionSettings(options, settingsEnv);
-      key = settings.cacheKey();
-      insecure = settings.tls.insecure;
-    } catch (err) {
-      if (err instanceof ConfigurationError) throw explainConfigurationError(err, name, label);
-      throw err;
-    }
+    const { label, options, settingsEnv, settings } = this.#resolve(config, name, env);
+    const key = settings.cacheKey();
+    const insecure = settings.tls.insecure;
     let client = this.#clients.get(key);
     if (client === undefined) {
       client = createClient(
@@ -85,6 +67,53 @@ export class Connections {
       );
     }
     return { client, label };
+  }
+
+  /**
+   * Validate a resource's connection settings without connecting: `check` runs this at preview, so a
+   * malformed endpoint, Cloud ID or fingerprint, or two authentication methods, fail before anything is
+   * sent. A connection with no endpoint anywhere is left to the first call that needs the cluster: a
+   * preview needs none.
+   *
+   * @throws {ProviderConfigError} As {@link connect} does.
+   */
+  validate(
+    config: ProviderConfig,
+    name: string | undefined,
+    env: Readonly<Record<string, string | undefined>>,
+  ): void {
+    const options = name === undefined ? config.defaultConnection : config.connections[name];
+    const hasEndpoint =
+      options?.endpoints !== undefined ||
+      options?.cloudId !== undefined ||
+      (name === undefined && Boolean(env[ENV_VARS.endpoints]?.trim() || env[ENV_VARS.cloudId]?.trim()));
+    if (options !== undefined && !hasEndpoint) return;
+    this.#resolve(config, name, env);
+  }
+
+  #resolve(
+    config: ProviderConfig,
+    name: string | undefined,
+    env: Readonly<Record<string, string | undefined>>,
+  ) {
+    const label = name === undefined ? "the default connection" : `connection "${name}"`;
+    const options = name === undefined ? config.defaultConnection : config.connections[name];
+    if (options === undefined) {
+      const known = Object.keys(config.connections);
+      throw new ProviderConfigError(
+        CONNECTIONS_KEY,
+        `connection: "${name}" is not defined in stack config ${CONNECTIONS_KEY} ` +
+          `(${known.length === 0 ? "no connection is defined there" : `defined: ${known.join(", ")}`}); add it, e.g. ` +
+          `pulumi config set --secret ${CONNECTIONS_KEY} '{"${name}": {"endpoints": "https://…:9200", "apiKey": "…"}}'`,
+      );
+    }
+    const settingsEnv = name === undefined ? env : {};
+    try {
+      return { label, options, settingsEnv, settings: resolveConnectionSettings(options, settingsEnv) };
+    } catch (err) {
+      if (err instanceof ConfigurationError) throw explainConfigurationError(err, name, label);
+      throw err;
+    }
   }
 
   /** Closes every client (tests; the engine simply ends the provider process). */

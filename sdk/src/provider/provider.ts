@@ -44,6 +44,7 @@ import {
   DeploymentInputs,
   DeploymentOutputs,
   isPlainObject,
+  isUnknown,
   StopFlags,
 } from "./inputs";
 import { lookUpReferences } from "./lookups";
@@ -163,6 +164,10 @@ export class DeploymentProvider {
             "or be omitted to use the default connection",
         });
       }
+    }
+    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
+    if (failures.every((f) => f.property !== "connection") && !isUnknown(connection)) {
+      this.#connections.validate(config, connection, this.#deps.env());
     }
     return { inputs: inputs as unknown as Props, failures };
   }
