@@ -134,7 +134,8 @@ function explainConfigurationError(
   let message = err.message;
   for (const word of SETTING_WORDS) {
     message = message.replace(
-      new RegExp(`(^|[\\s(,])${word}\\b(?![:_])`, "g"),
+      // Not inside a JavaScript shape such as `{ id, apiKey }` (the client's wording for the object form).
+      new RegExp(`(^|[\\s(,])${word}\\b(?![:_]|\\s*\\})`, "g"),
       `$1${configKeyOf(name, word)}`,
     );
   }
