@@ -26,6 +26,8 @@ export interface UpPoint {
   n: number;
   pulumiMs: number;
   directMs: number;
+  /** Of pulumiMs, until the engine's summary event (the rest: the Automation API reading outputs and history). */
+  engineMs?: number;
 }
 
 export interface Marginal {
@@ -41,7 +43,7 @@ export interface Marginal {
 export interface UpOverhead {
   points: (UpPoint & { ratio: number; overheadPerDeploymentMs: number })[];
   /** The engine's fixed cost: `pulumi up` for one deployment, and what it adds over the direct call. */
-  fixedCost: { pulumiMs: number; directMs: number; overheadMs: number };
+  fixedCost: { pulumiMs: number; directMs: number; overheadMs: number; engineMs?: number };
   /** Smallest to largest count. */
   marginal: Marginal;
   /** Between consecutive counts, to see whether the marginal cost grows with N. */
@@ -91,6 +93,7 @@ export function upOverhead(input: readonly UpPoint[]): UpOverhead {
       n: p.n,
       pulumiMs: round(p.pulumiMs),
       directMs: round(p.directMs),
+      engineMs: p.engineMs === undefined ? undefined : round(p.engineMs),
       ratio: round(p.pulumiMs / p.directMs, 2),
       overheadPerDeploymentMs: round((p.pulumiMs - p.directMs) / p.n),
     })),
@@ -98,6 +101,7 @@ export function upOverhead(input: readonly UpPoint[]): UpOverhead {
       pulumiMs: round(first.pulumiMs),
       directMs: round(first.directMs),
       overheadMs: round(first.pulumiMs - first.directMs),
+      engineMs: first.engineMs === undefined ? undefined : round(first.engineMs),
     },
     marginal: overall,
     segments,

@@ -102,7 +102,10 @@ export function reportRows(results: BenchResults): string[][] {
     rows.push([
       "1 up",
       "fixed cost (N=1)",
-      `${ms(up.fixedCost.pulumiMs)} (+${ms(up.fixedCost.overheadMs)} over direct)`,
+      `${ms(up.fixedCost.pulumiMs)} (+${ms(up.fixedCost.overheadMs)} over direct)` +
+        (up.fixedCost.engineMs === undefined
+          ? ""
+          : `; engine summary at ${ms(up.fixedCost.engineMs)}, the rest is the Automation API reading outputs`),
       "",
       "",
     ]);

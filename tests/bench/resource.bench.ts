@@ -129,6 +129,7 @@ async function runSizes(
       n,
       pulumiMs: pick(s.ours, (o) => o.upMs),
       directMs: pick(s.direct, (d) => d.upMs),
+      engineMs: pick(s.ours, (o) => o.upEngineMs),
     })),
   );
   results.figures.upOverhead = up;

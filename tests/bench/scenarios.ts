@@ -112,6 +112,22 @@ export async function removeBenchStack(bench: BenchStack): Promise<void> {
 
 const elapsed = (started: number) => performance.now() - started;
 
+/** Runs `up` and also notes when the engine's summary event arrived (the rest is the Automation API's own reads). */
+async function timedUp(stack: TestStack, parallel: number) {
+  let summaryAt: number | undefined;
+  const unwatch = stack.watch((event) => {
+    if (event.summaryEvent) summaryAt = performance.now();
+  });
+  const started = performance.now();
+  try {
+    const up = await stack.up({ parallel });
+    const ms = elapsed(started);
+    return { up, ms, engineMs: summaryAt === undefined ? ms : summaryAt - started };
+  } finally {
+    unwatch();
+  }
+}
+
 /** Fails unless the operation's engine events show exactly `ids` created (or deleted) as `type`. */
 function expectSteps(
   events: Parameters<typeof steps>[0],
@@ -168,6 +184,8 @@ export async function runDirect(
 
 export interface OursRun {
   upMs: number;
+  /** From the start of `up` to the engine's summary event. */
+  upEngineMs: number;
   /** Requests the emulator received during the `up`. */
   upRequests: number;
   preview: PreviewPoint;
@@ -192,23 +210,22 @@ export async function runOurs(
   admin.clearLog();
   bench.probe.clear();
   const sampler = new ProviderSampler(stack.workDir).start();
-  let started = performance.now();
-  let up: Awaited<ReturnType<TestStack["up"]>>;
+  let timed: Awaited<ReturnType<typeof timedUp>>;
   let provider: ProviderSample;
   try {
-    up = await stack.up({ parallel });
+    timed = await timedUp(stack, parallel);
   } finally {
     // Stopped in every case, so a failed up leaves no timer behind.
     provider = sampler.stop();
   }
-  const upMs = elapsed(started);
+  const { up, ms: upMs, engineMs: upEngineMs } = timed;
   expectSteps(up.events, "create", TYPE_TOKEN, ids);
   expectDeployments(cluster, ids, true);
   const upRequests = admin.log().length;
   const waitSamples = await collectWaitSamples(cluster, bench.probe, ids);
 
   admin.clearLog();
-  started = performance.now();
+  let started = performance.now();
   const preview = await stack.preview({ parallel });
   const previewMs = elapsed(started);
   const changes = preview.result.changeSummary;
@@ -228,6 +245,7 @@ export async function runOurs(
 
   return {
     upMs,
+    upEngineMs,
     upRequests,
     preview: {
       n: ids.length,
@@ -244,6 +262,7 @@ export async function runOurs(
 
 export interface PeerRun {
   upMs: number;
+  upEngineMs: number;
   destroyMs: number;
 }
 
@@ -255,17 +274,15 @@ export async function runPeer(
 ): Promise<PeerRun> {
   const { stack } = bench;
   stack.setProgram(peerProgram(cluster.emulator.url, ids));
-  let started = performance.now();
-  const up = await stack.up({ parallel });
-  const upMs = elapsed(started);
+  const { up, ms: upMs, engineMs: upEngineMs } = await timedUp(stack, parallel);
   expectSteps(up.events, "create", PEER_TYPE, ids);
   expectDeployments(cluster, ids, true);
-  started = performance.now();
+  const started = performance.now();
   const destroy = await stack.destroy({ parallel });
   const destroyMs = elapsed(started);
   expectSteps(destroy.events, "delete", PEER_TYPE, ids);
   expectDeployments(cluster, ids, false);
-  return { upMs, destroyMs };
+  return { upMs, upEngineMs, destroyMs };
 }
 
 // --- figure 4: destroy under a queued inference load --------------------------------------------
