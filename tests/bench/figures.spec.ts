@@ -26,7 +26,7 @@ describe("resource benchmark arithmetic", () => {
     const points = [
       { n: 50, pulumiMs: 12_000, directMs: 5_100 },
       { n: 1, pulumiMs: 4_000, directMs: 1_100 },
-      { n: 10, pulumiMs: 5_800, directMs: 1_300 },
+      { n: 10, pulumiMs: 5_800, directMs: 1_300, engineMs: 4_500 },
     ];
 
     it("separates the fixed cost from the marginal cost per deployment", () => {
@@ -41,6 +41,7 @@ describe("resource benchmark arithmetic", () => {
       assert.equal(up.marginal.directMs, 81.6);
       assert.equal(up.marginal.ratio, 2);
       assert.equal(up.points[2]?.overheadPerDeploymentMs, 138);
+      assert.equal(up.points[1]?.engineMs, 4500);
       assert.equal(up.points[0]?.ratio, 3.64);
     });
 
