@@ -184,12 +184,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const abort = new AbortController();
+  // Keep handling signals after the first: the Pulumi CLI passes Ctrl-C on while it cancels, and the default
+  // action would kill this process before it reports how the run ended.
   const interrupt = (signal: string) => {
+    if (abort.signal.aborted) return;
     process.stderr.write(`\nquickstart: ${signal}: cancelling the running step\n`);
     abort.abort();
   };
-  process.once("SIGINT", () => interrupt("SIGINT"));
-  process.once("SIGTERM", () => interrupt("SIGTERM"));
+  process.on("SIGINT", () => interrupt("SIGINT"));
+  process.on("SIGTERM", () => interrupt("SIGTERM"));
 
   const ctx: Context = {
     es: { url: values.endpoint },
