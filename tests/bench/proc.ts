@@ -64,7 +64,10 @@ export function ticksPerSecond(): number {
 export function readProcess(pid: number): ProcessReading | undefined {
   try {
     const ticks = parseStatTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
-    const memory = parseStatusMemory(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    // A zombie (exited, not yet reaped by its parent) has no memory lines any more.
+    if (/^State:\s+Z/m.test(status)) return undefined;
+    const memory = parseStatusMemory(status);
     return { cpuMs: (ticks * 1000) / ticksPerSecond(), ...memory };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ESRCH")
