@@ -65,8 +65,8 @@ export function readProcess(pid: number): ProcessReading | undefined {
   try {
     const ticks = parseStatTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    // A zombie (exited, not yet reaped by its parent) has no memory lines any more.
-    if (/^State:\s+Z/m.test(status)) return undefined;
+    // A process that is exiting (its memory already released) or a zombie has no memory lines any more.
+    if (!/^VmHWM:/m.test(status)) return undefined;
     const memory = parseStatusMemory(status);
     return { cpuMs: (ticks * 1000) / ticksPerSecond(), ...memory };
   } catch (err) {
