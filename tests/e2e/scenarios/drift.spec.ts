@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import type { EmulatorHandle } from "elasticsearch-ml-emulator";
 import { esCall } from "../../client/fixtures";
 import { getPulumiCli, stepOps, steps, withTestStack } from "../harness";
-import { INGEST_ID, MODEL, SEARCH_ID, twoDeployments } from "./programs";
+import { INGEST_ID, MODEL, pairOutputs, quickstartProgram, SEARCH_ID } from "./programs";
 import {
   deploymentCalls,
   deploymentOnCluster,
@@ -42,7 +42,7 @@ describe("e2e: drift made out of band, refreshed and restored through the real e
   const log = () => es.admin.log();
 
   it("5. refresh shows a scaled and a stopped deployment, preview shows exactly the fix, up restores it", async () => {
-    await withTestStack(stackOn(es, twoDeployments()), async (stack) => {
+    await withTestStack(stackOn(es, quickstartProgram()), async (stack) => {
       await stack.up();
 
       // Someone scales one deployment and stops the other, straight through the cluster's API.
@@ -96,8 +96,8 @@ describe("e2e: drift made out of band, refreshed and restored through the real e
         [
           UPDATE_HEADER,
           UPDATE_HEADER,
-          "~ numberOfAllocations : 3 => 1",
-          '~ state : "stopped" => "started"',
+          "~ numberOfAllocations: 3 => 1",
+          '~ state: "stopped" => "started"',
         ].sort(),
         "exactly the drift, nothing else",
       );
@@ -120,7 +120,7 @@ describe("e2e: drift made out of band, refreshed and restored through the real e
       assert.equal(restoredSearch.numberOfAllocations, 1);
       assert.deepEqual(routeStates(restoredSearch), ["started"]);
       assert.deepEqual(routeStates(deploymentOnCluster(es, INGEST_ID)), ["started"]);
-      assert.equal(up.result.outputs.ingestAllocationState?.value, "fully_allocated");
+      assert.equal(pairOutputs(up.result.outputs).ingest.allocationState, "fully_allocated");
 
       const after = await stack.preview({ diff: true });
       assert.deepEqual(after.result.changeSummary, { same: 3 }, "declared and actual agree again");

@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import type { EmulatorHandle } from "elasticsearch-ml-emulator";
 import { getPulumiCli, stepOps, steps, withTestStack } from "../harness";
-import { INGEST_ID, MODEL, SEARCH_ID, twoDeployments } from "./programs";
+import { INGEST_ID, MODEL, pairOutputs, quickstartProgram, SEARCH_ID, twoDeployments } from "./programs";
 import {
   appliedStarts,
   deploymentCalls,
@@ -46,18 +46,18 @@ describe("e2e: two deployments of one model through the real engine", function (
   const log = () => es.admin.log();
 
   it("1. up creates both deployments with their own ids and priorities; outputs say fully_allocated", async () => {
-    await withTestStack(stackOn(es, twoDeployments()), async (stack) => {
+    await withTestStack(stackOn(es, quickstartProgram()), async (stack) => {
       const up = await stack.up();
 
       // Pulumi's view.
       assert.deepEqual(up.result.summary.resourceChanges, { create: 3 });
       assert.deepEqual(stepOps(up.events, { name: "search" }), ["create"]);
       assert.deepEqual(stepOps(up.events, { name: "ingest" }), ["create"]);
-      const outputs = up.result.outputs;
-      assert.equal(outputs.searchDeploymentId?.value, SEARCH_ID);
-      assert.equal(outputs.ingestDeploymentId?.value, INGEST_ID);
-      assert.equal(outputs.searchAllocationState?.value, "fully_allocated");
-      assert.equal(outputs.ingestAllocationState?.value, "fully_allocated");
+      const outputs = pairOutputs(up.result.outputs);
+      assert.equal(outputs.search.deploymentId, SEARCH_ID);
+      assert.equal(outputs.ingest.deploymentId, INGEST_ID);
+      assert.equal(outputs.search.allocationState, "fully_allocated");
+      assert.equal(outputs.ingest.allocationState, "fully_allocated");
 
       const checkpoint = await stack.exportStack();
       const search = deploymentResource(checkpoint, "search");
@@ -103,10 +103,10 @@ describe("e2e: two deployments of one model through the real engine", function (
   });
 
   it("2. preview --diff after raising allocations shows an in-place update; up applies it with one _update", async () => {
-    await withTestStack(stackOn(es, twoDeployments()), async (stack) => {
+    await withTestStack(stackOn(es, quickstartProgram(1)), async (stack) => {
       await stack.up();
       es.admin.clearLog();
-      stack.setProgram(twoDeployments({ searchAllocations: 2 }));
+      stack.setProgram(quickstartProgram(2));
 
       const preview = await stack.preview({ diff: true });
 
@@ -121,7 +121,7 @@ describe("e2e: two deployments of one model through the real engine", function (
       assert.deepEqual(stepOps(preview.events, { name: "ingest" }), ["same"]);
       assert.deepEqual(printedChanges(preview.result.stdout), [
         UPDATE_HEADER,
-        "~ numberOfAllocations : 1 => 2",
+        "~ numberOfAllocations: 1 => 2",
       ]);
       assert.doesNotMatch(preview.result.stdout, /replace/);
       assert.deepEqual(mutatingRequests(log()), [], "preview changes nothing on the cluster");
@@ -137,8 +137,8 @@ describe("e2e: two deployments of one model through the real engine", function (
         describeLog(log()),
       );
       assert.deepEqual(calls[0]?.body, { number_of_allocations: 2 });
-      assert.equal(up.result.outputs.searchAllocationCount?.value, 2);
-      assert.equal(up.result.outputs.searchAllocationState?.value, "fully_allocated");
+      assert.equal(pairOutputs(up.result.outputs).search.allocations, 2);
+      assert.equal(pairOutputs(up.result.outputs).search.allocationState, "fully_allocated");
       const search = deploymentOnCluster(es, SEARCH_ID);
       assert.equal(search.numberOfAllocations, 2);
       assert.deepEqual(routeStates(search), ["started"]);
@@ -197,7 +197,7 @@ describe("e2e: two deployments of one model through the real engine", function (
         (recorded.outputs?.effective as { threadsPerAllocation?: number }).threadsPerAllocation,
         2,
       );
-      assert.equal(up.result.outputs.searchAllocationState?.value, "fully_allocated");
+      assert.equal(pairOutputs(up.result.outputs).search.allocationState, "fully_allocated");
     });
   });
 
@@ -214,7 +214,7 @@ describe("e2e: two deployments of one model through the real engine", function (
       assert.deepEqual(preview.result.changeSummary, { same: 2, update: 1 });
       assert.deepEqual(printedChanges(preview.result.stdout), [
         UPDATE_HEADER,
-        '~ state : "started" => "stopped"',
+        '~ state: "started" => "stopped"',
       ]);
 
       const stop = await stack.up();
@@ -232,7 +232,7 @@ describe("e2e: two deployments of one model through the real engine", function (
       const stopped = deploymentResource(await stack.exportStack(), "search");
       assert.deepEqual(stopped.outputs?.effective, { state: "stopped" });
       assert.equal(stopped.outputs?.deploymentState, undefined);
-      assert.equal(stop.result.outputs.searchAllocationState?.value, undefined);
+      assert.equal(pairOutputs(stop.result.outputs).search.allocationState, undefined);
 
       es.admin.clearLog();
       stack.setProgram(twoDeployments({ searchState: "started" }));
@@ -246,7 +246,7 @@ describe("e2e: two deployments of one model through the real engine", function (
         describeLog(log()),
       );
       assert.deepEqual(routeStates(deploymentOnCluster(es, SEARCH_ID)), ["started"]);
-      assert.equal(start.result.outputs.searchAllocationState?.value, "fully_allocated");
+      assert.equal(pairOutputs(start.result.outputs).search.allocationState, "fully_allocated");
       const started = deploymentResource(await stack.exportStack(), "search");
       assert.equal((started.outputs?.effective as { state?: string }).state, "started");
     });

@@ -12,7 +12,7 @@ import type { EmulatorHandle } from "elasticsearch-ml-emulator";
 import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 import { basic, createApiKey, type SetupTarget } from "../../client/fixtures";
 import { expectOperationFailure, getPulumiCli, withTestStack } from "../harness";
-import { MODEL, twoDeployments } from "./programs";
+import { MODEL, quickstartProgram } from "./programs";
 import {
   deploymentsOnCluster,
   everythingSaid,
@@ -58,18 +58,18 @@ describe("e2e: an API key as a secret in stack config leaves no trace, through t
       said.push({ operation, text: everythingSaid(result) });
 
     const withMissingModel: PulumiFn = async () => {
-      const outputs = await twoDeployments({ searchAllocations: 2 })();
+      const outputs = await quickstartProgram(2)();
       new TrainedModelDeployment("missing", { modelId: "no-such-model" });
       return outputs;
     };
-    const options = stackOn(es, twoDeployments(), {
+    const options = stackOn(es, quickstartProgram(), {
       config: { "elasticsearch-ml:apiKey": { value: key.encoded, secret: true } },
       // One trace line per request, in the operations' output too: one more place a key could leak.
       env: { ELASTICSEARCH_ML_TRACE: "1" },
     });
     await withTestStack(options, async (stack) => {
       record("up", await stack.up());
-      stack.setProgram(twoDeployments({ searchAllocations: 2 }));
+      stack.setProgram(quickstartProgram(2));
       record("preview", await stack.preview({ diff: true }));
       record("up (scale)", await stack.up());
       record("refresh", await stack.refresh());
@@ -83,7 +83,7 @@ describe("e2e: an API key as a secret in stack config leaves no trace, through t
       assert.ok(decrypted.includes(key.encoded), "the key is in the stack, encrypted (the canary is live)");
       for (const trace of traces) assert.ok(!plain.includes(trace), "stack export holds no plaintext key");
 
-      stack.setProgram(twoDeployments({ searchAllocations: 2 }));
+      stack.setProgram(quickstartProgram(2));
       record("destroy", await stack.destroy());
       assert.deepEqual([...deploymentsOnCluster(es).keys()], []);
 

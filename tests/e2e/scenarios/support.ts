@@ -165,16 +165,20 @@ export function deploymentResource(checkpoint: StackCheckpoint, name: string): C
 }
 
 /**
- * The property lines of a printed diff (`preview --diff`), trimmed and with runs of spaces folded:
- * `~ numberOfAllocations: 1 => 2`, `+-pulumi-nodejs:dynamic/…: (replace)`. Only the part before the
- * `Resources:` summary; unchanged context lines (no marker) are left out.
+ * The property lines of a printed diff (`preview --diff`), trimmed and with padding folded:
+ * `~ numberOfAllocations: 1 => 2`, `+-pulumi-nodejs:dynamic/…: (replace)`. Only the resources' part (before
+ * the stack outputs and the `Resources:` summary); unchanged context lines (no marker) are left out.
  */
 export function printedChanges(stdout: string): string[] {
-  const body = stdout.split(/\nResources:\n/)[0] ?? "";
-  return body
-    .split("\n")
-    .filter((line) => /^\s*(\+-|[~+-]) ?\S/.test(line) && !/^\s*[+-]{3}/.test(line))
-    .map((line) => line.trim().replace(/\s+/g, " "));
+  // Stack outputs that depend on a changing resource are printed after it (`--outputs:--`): not a change.
+  const body = stdout.split(/\nResources:\n/)[0]?.split(/^\s*--outputs:--$/m)[0] ?? "";
+  return (
+    body
+      .split("\n")
+      .filter((line) => /^\s*(\+-|[~+-]) ?\S/.test(line) && !/^\s*[+-]{3}/.test(line))
+      // Keys are padded to the longest one printed: fold the padding so the lines do not depend on it.
+      .map((line) => line.trim().replace(/\s+/g, " ").replace(/ : /g, ": "))
+  );
 }
 
 /** Every text the engine produced for one operation: engine events and the CLI's own output. */

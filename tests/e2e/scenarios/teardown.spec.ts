@@ -1,9 +1,11 @@
 /**
- * End to end: tearing down a deployment that an ingest pipeline still uses. A plain `destroy` is refused
- * with a message naming the pipeline and the levers; both documented recipes then succeed without editing
- * the program — (a) `ELASTICSEARCH_ML_FORCE=true` in the environment of a plain destroy, (b)
- * `pulumi config set elasticsearch-ml:force true` and `destroy --run-program` — and `finishPendingWork`
- * (stack config) reaches the wire, so inference queued at the moment of the stop completes (200, not 429).
+ * End to end, with the teardown example's program: tearing down deployments that ingest pipelines still
+ * use. `ingest` carries `stop: { force, finishPendingWork }` and goes; `search` follows the stack config,
+ * so a plain `destroy` is refused with a message naming the pipeline and the levers. Both documented
+ * recipes then succeed without editing the program — (a) `ELASTICSEARCH_ML_FORCE=true` in the environment
+ * of a plain destroy, (b) `pulumi config set elasticsearch-ml:force true` and `destroy --run-program` — and
+ * `finishPendingWork` (stack config) reaches the wire, so inference queued at the moment of the stop
+ * completes (200, not 429).
  */
 import * as assert from "node:assert/strict";
 import type { EmulatorHandle } from "elasticsearch-ml-emulator";
@@ -16,7 +18,7 @@ import {
   withTestStack,
   type TestStack,
 } from "../harness";
-import { INGEST_ID, MODEL, SEARCH_ID, twoDeployments } from "./programs";
+import { MODEL, TEARDOWN_INGEST_ID, TEARDOWN_SEARCH_ID, teardownProgram } from "./programs";
 import {
   deploymentCalls,
   deploymentResources,
@@ -28,7 +30,9 @@ import {
   waitUntil,
 } from "./support";
 
-const PIPELINE = "docs-ingest";
+/** The ingest pipelines using each deployment (made outside Pulumi, as teams often do). */
+const SEARCH_PIPELINE = "docs-search";
+const INGEST_PIPELINE = "docs-ingest";
 /** Inference requests fired at the deployment while its stop is held back. */
 const QUEUED = 6;
 
@@ -50,8 +54,8 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
   before(async function () {
     this.timeout(45 * 60_000);
     await getPulumiCli();
-    // Each inference request holds the only thread of the low-priority deployment this long, so
-    // requests fired together queue up behind each other.
+    // Each inference request holds the only thread of a 1-allocation, 1-thread deployment this long,
+    // so requests fired together queue up behind each other.
     es = await startScenarioEmulator({ inferLatencyMs: 500 });
     await freshCluster(es, [MODEL]);
   });
@@ -65,25 +69,28 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
     deploymentCalls(log()).map((c) => `${c.kind} ${c.deploymentId} ${c.status} ${JSON.stringify(c.query)}`);
 
   it("6. destroy is refused naming the pipeline and the levers; env force and config force + --run-program both tear down, draining queued inference", async () => {
-    const options = stackOn(es, twoDeployments(), {
+    const options = stackOn(es, teardownProgram(), {
       config: { "elasticsearch-ml:finishPendingWork": "true" },
     });
     await withTestStack(options, (stack) =>
       forcedOnFailure(stack, async () => {
         await stack.up();
-        await putInferencePipeline({ url: es.url }, PIPELINE, INGEST_ID);
+        await putInferencePipeline({ url: es.url }, SEARCH_PIPELINE, TEARDOWN_SEARCH_ID);
+        await putInferencePipeline({ url: es.url }, INGEST_PIPELINE, TEARDOWN_INGEST_ID);
         es.admin.clearLog();
 
-        // A plain destroy: Elasticsearch refuses the stop (409), the provider says why and what to do.
+        // A plain destroy: `ingest` carries stop.force and goes despite its pipeline; `search` follows the
+        // stack config (finishPendingWork only), so Elasticsearch refuses its stop (409) and the provider
+        // says why and what to do.
         const refused = await expectOperationFailure(stack.destroy());
         const errors = diagnostics(refused.events, "error").filter(
-          (d) => d.urn && urnName(d.urn) === "ingest",
+          (d) => d.urn && urnName(d.urn) === "search",
         );
         assert.equal(errors.length, 1, refused.output);
         const message = errors[0]!.message;
         assert.match(
           message,
-          /Cannot stop deployment \[e5-ingest\]: it is referenced by ingest pipelines \[docs-ingest\]/,
+          /Cannot stop deployment \[teardown-search\]: it is referenced by ingest pipelines \[docs-search\]/,
         );
         assert.ok(message.includes("ELASTICSEARCH_ML_FORCE=true pulumi destroy"), message);
         assert.ok(
@@ -93,13 +100,13 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
         assert.deepEqual(
           summary().sort(),
           [
-            `_stop ${INGEST_ID} 409 {"finish_pending_work":"true"}`,
-            `_stop ${SEARCH_ID} 200 {"finish_pending_work":"true"}`,
+            `_stop ${TEARDOWN_INGEST_ID} 200 {"force":"true","finish_pending_work":"true"}`,
+            `_stop ${TEARDOWN_SEARCH_ID} 409 {"finish_pending_work":"true"}`,
           ],
           describeLog(log()),
         );
-        assert.deepEqual([...deploymentResources(await stack.exportStack()).keys()], ["ingest"]);
-        assert.deepEqual([...deploymentsOnCluster(es).keys()], [INGEST_ID]);
+        assert.deepEqual([...deploymentResources(await stack.exportStack()).keys()], ["search"]);
+        assert.deepEqual([...deploymentsOnCluster(es).keys()], [TEARDOWN_SEARCH_ID]);
 
         // Lever (a): the environment of a plain destroy. The stop is held at the cluster for a moment so
         // inference can queue up behind it; finishPendingWork (stored at the last up) lets it drain.
@@ -107,7 +114,7 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
         es.admin.clearLog();
         const hold = es.admin.addFault({
           method: "POST",
-          path: `/${INGEST_ID}/deployment/_stop$`,
+          path: `/${TEARDOWN_SEARCH_ID}/deployment/_stop$`,
           delayMs: 1000,
         });
         const destroying = stack.destroy();
@@ -118,16 +125,18 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
           { timeoutMs: 120_000 },
         );
         const inferences = Array.from({ length: QUEUED }, (_, i) =>
-          infer(es.url, INGEST_ID, `queued document ${i}`),
+          infer(es.url, TEARDOWN_SEARCH_ID, `queued document ${i}`),
         );
         const inferLogged = () => log().filter((e) => e.path.endsWith("/_infer")).length;
         await waitUntil(
           "every inference request reached the cluster",
-          () => (deploymentsOnCluster(es).get(INGEST_ID)?.pendingInference ?? 0) + inferLogged() === QUEUED,
+          () =>
+            (deploymentsOnCluster(es).get(TEARDOWN_SEARCH_ID)?.pendingInference ?? 0) + inferLogged() ===
+            QUEUED,
         );
         let pendingAtStop: number | undefined;
         await waitUntil("the deployment is stopping", () => {
-          const dep = deploymentsOnCluster(es).get(INGEST_ID);
+          const dep = deploymentsOnCluster(es).get(TEARDOWN_SEARCH_ID);
           if (dep?.assignmentState === "stopping") pendingAtStop ??= dep.pendingInference;
           return dep === undefined || pendingAtStop !== undefined;
         });
@@ -143,7 +152,9 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
           Array(QUEUED).fill(200),
           "queued inference completed, none failed with 429",
         );
-        assert.deepEqual(summary(), [`_stop ${INGEST_ID} 200 {"force":"true","finish_pending_work":"true"}`]);
+        assert.deepEqual(summary(), [
+          `_stop ${TEARDOWN_SEARCH_ID} 200 {"force":"true","finish_pending_work":"true"}`,
+        ]);
         assert.equal(destroyed.result.summary.resourceChanges?.delete, 2, destroyed.output);
         assert.deepEqual([...deploymentsOnCluster(es).keys()], []);
         assert.deepEqual([...deploymentResources(await stack.exportStack()).keys()], []);
@@ -157,14 +168,16 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
 
         await expectOperationFailure(stack.destroy());
         assert.ok(
-          summary().includes(`_stop ${INGEST_ID} 409 {"finish_pending_work":"true"}`),
+          summary().includes(`_stop ${TEARDOWN_SEARCH_ID} 409 {"finish_pending_work":"true"}`),
           `a config change alone does not reach a plain destroy:\n${describeLog(log())}`,
         );
 
         es.admin.clearLog();
         const recipe = await stack.destroy({ runProgram: true });
 
-        assert.deepEqual(summary(), [`_stop ${INGEST_ID} 200 {"force":"true","finish_pending_work":"true"}`]);
+        assert.deepEqual(summary(), [
+          `_stop ${TEARDOWN_SEARCH_ID} 200 {"force":"true","finish_pending_work":"true"}`,
+        ]);
         assert.equal(recipe.result.summary.resourceChanges?.delete, 2, recipe.output);
         assert.deepEqual([...deploymentsOnCluster(es).keys()], []);
         assert.deepEqual([...deploymentResources(await stack.exportStack()).keys()], []);
