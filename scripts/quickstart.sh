@@ -6,6 +6,7 @@
 # (success, failure, Ctrl-C), and exits non-zero when any step fails.
 #
 #   ./scripts/quickstart.sh
+#   QUICKSTART_EMULATOR_ARGS="--es-version 8.15.0" ./scripts/quickstart.sh   # another emulated version
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
@@ -39,7 +40,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "Start the Elasticsearch ML emulator (a stand-in cluster with one ML node)"
-node emulator/dist/cli.js --port 0 >"$run_dir/emulator.log" 2>&1 &
+# Extra emulator flags, e.g. QUICKSTART_EMULATOR_ARGS="--es-version 8.15.0" (emulator/README.md lists them).
+read -r -a emulator_args <<<"${QUICKSTART_EMULATOR_ARGS:-}"
+node emulator/dist/cli.js --port 0 ${emulator_args[@]+"${emulator_args[@]}"} >"$run_dir/emulator.log" 2>&1 &
 emulator_pid=$!
 endpoint=""
 for _ in $(seq 1 100); do
@@ -58,6 +61,7 @@ if [[ -z "$endpoint" ]]; then
   exit 1
 fi
 echo "emulator (pid $emulator_pid) listening on $endpoint"
+echo "temp folder of this run (deleted at exit): $run_dir"
 
 # Node 24 warns that node:sqlite (loaded by a dependency, unused here) is experimental: noise for a first run.
 node --disable-warning=ExperimentalWarning build/scripts/quickstart/run.js --endpoint "$endpoint" --dir "$run_dir"

@@ -40,6 +40,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 
 MODEL_ID = "tiny-text-embedding"
 EMBEDDING_SIZE = 8
@@ -75,6 +76,9 @@ def build_torchscript(vocab_size: int) -> bytes:
             summed = (self.embeddings(input_ids) * mask).sum(dim=1)
             return summed / mask.sum(dim=1).clamp(min=1.0)
 
+    # Recent PyTorch deprecates torch.jit in favour of torch.export, but TorchScript is what Elasticsearch's
+    # ML nodes load (through the libtorch they bundle), so that is what is built.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.jit")
     torch.manual_seed(0)
     model = TinyTextEmbedding().eval()
     example = torch.tensor([[2, 5, 6, 3]], dtype=torch.int64)  # [CLS] elastic search [SEP]

@@ -255,9 +255,13 @@ interface QuickstartRun {
  * Runs the quickstart as its own process group (as a terminal would), calling `onOutput` with everything
  * printed so far each time more arrives.
  */
-function runQuickstart(onOutput?: (soFar: string, group: number) => void): Promise<QuickstartRun> {
+function runQuickstart(
+  onOutput?: (soFar: string, group: number) => void,
+  env: Record<string, string> = {},
+): Promise<QuickstartRun> {
   const child = spawn("bash", [path.join(repoRoot(), "scripts", "quickstart.sh")], {
     cwd: repoRoot(),
+    env: { ...process.env, ...env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -302,7 +306,7 @@ function isRunning(pid: number): boolean {
 /** The emulator's pid and the run's temp folder, as the quickstart printed them. */
 function leftoversToCheck(output: string): { emulatorPid: number; runDir: string } {
   const pid = /emulator \(pid (\d+)\) listening on/.exec(output)?.[1];
-  const dir = /local file backend in (\S+)\)/.exec(output)?.[1];
+  const dir = /temp folder of this run \(deleted at exit\): (\S+)/.exec(output)?.[1];
   assert.ok(pid, `the quickstart printed no emulator pid:\n${output}`);
   assert.ok(dir, `the quickstart printed no temp folder:\n${output}`);
   return { emulatorPid: Number(pid), runDir: dir };
@@ -352,6 +356,18 @@ describe("e2e: scripts/quickstart.sh, the README's first command", function () {
       from = at + line.length;
     }
     assert.match(run.output, /emulator \(pid \d+\) stopped/);
+    assertNothingLeft(run.output);
+  });
+
+  it("exits non-zero when a step fails (the cluster wants credentials), and still cleans up", async () => {
+    const run = await runQuickstart(undefined, { QUICKSTART_EMULATOR_ARGS: "--security" });
+
+    assert.equal(run.code, 1, run.output);
+    assert.match(
+      run.output,
+      /quickstart: step 1 failed: PUT \/_ml\/trained_models\/tiny-text-embedding failed with 401/,
+    );
+    assert.doesNotMatch(run.output, /=== \[2\/8\]/, "no step runs after a failed one");
     assertNothingLeft(run.output);
   });
 
