@@ -33,7 +33,8 @@ export interface BenchSettings {
 export const FULL: Readonly<BenchSettings> = Object.freeze({
   quick: false,
   sizes: [1, 10, 50],
-  repeat: 1,
+  // Medians of three: the machine is often shared.
+  repeat: 3,
   parallel: 10,
   startDelayMs: 1000,
   stopDelayMs: 100,
@@ -49,6 +50,7 @@ export const FULL: Readonly<BenchSettings> = Object.freeze({
 /** `--quick`: small counts for development; the same scenarios. */
 export const QUICK: Readonly<Partial<BenchSettings>> = Object.freeze({
   quick: true,
+  repeat: 1,
   // 12 > parallel 10: two waves, so the direct script's marginal cost is not zero.
   sizes: [1, 12],
   waitDeployments: 4,

@@ -47,7 +47,7 @@ describe("resource benchmark arithmetic", () => {
 
     it("judges the target on the marginal ratio and on growth between segments", () => {
       const up = upOverhead(points);
-      // 1->10: 200 / 22.2 = 9.0; 10->50: 155 / 95 = 1.63: falling, not growing
+      // extra per added deployment: 1->10: 200 - 22.2 = 177.8 ms; 10->50: 155 - 95 = 60 ms: not growing
       assert.equal(up.segments.length, 2);
       assert.equal(up.growing, false);
       assert.equal(up.target.met, false, "a 2x marginal ratio misses the 1.5x target");
@@ -57,7 +57,7 @@ describe("resource benchmark arithmetic", () => {
         { n: 10, pulumiMs: 4_900, directMs: 1_800 },
         { n: 50, pulumiMs: 10_000, directMs: 5_000 },
       ]);
-      // 1->10: 100 / 88.9 = 1.12; 10->50: 127.5 / 80 = 1.59 > 1.12 * 1.25
+      // extra: 1->10: 100 - 88.9 = 11.1 ms; 10->50: 127.5 - 80 = 47.5 ms > 11.1 * 1.25 and > 11.1 + 5
       assert.equal(cheap.growing, true);
       assert.equal(cheap.marginal.ratio, 1.5); // 122.4 / 81.6: on the limit
       assert.equal(cheap.target.met, false, "a growing marginal cost misses the target");
@@ -65,10 +65,20 @@ describe("resource benchmark arithmetic", () => {
       const flat = upOverhead([
         { n: 1, pulumiMs: 4_000, directMs: 1_000 },
         { n: 10, pulumiMs: 4_900, directMs: 1_800 },
-        { n: 50, pulumiMs: 9_000, directMs: 5_000 },
+        { n: 50, pulumiMs: 8_600, directMs: 5_000 },
       ]);
+      // extra: 11.1 ms then 92.5 - 80 = 12.5 ms: within the noise
       assert.equal(flat.growing, false);
       assert.equal(flat.target.met, true);
+
+      // Counts up to `parallel` fit in one direct wave: the first segment's ratio is huge, its extra is what counts.
+      const oneWave = upOverhead([
+        { n: 1, pulumiMs: 2_709, directMs: 1_006 },
+        { n: 10, pulumiMs: 2_998, directMs: 1_022 },
+        { n: 50, pulumiMs: 7_619, directMs: 5_138 },
+      ]);
+      assert.equal(oneWave.segments[0]?.ratio, 18.06);
+      assert.equal(oneWave.growing, false);
     });
 
     it("cannot judge when the direct script did not get slower (one parallel wave)", () => {
@@ -226,6 +236,7 @@ describe("resource benchmark flags", () => {
   it("defaults to the full run and lets explicit flags override --quick", () => {
     const full = parseArgs([]);
     assert.deepEqual(full.sizes, [1, 10, 50]);
+    assert.equal(full.repeat, 3);
     assert.equal(full.parallel, 10);
     const quick = parseArgs(["--sizes=3,1", "--quick", "--parallel=4", "--no-peer", "--only=wait,sizes"]);
     assert.equal(quick.quick, true);
@@ -234,6 +245,7 @@ describe("resource benchmark flags", () => {
     assert.equal(quick.peer, false);
     assert.deepEqual(quick.only, ["wait", "sizes"]);
     assert.deepEqual(parseArgs(["--quick"]).sizes, [1, 12]);
+    assert.equal(parseArgs(["--quick"]).repeat, 1);
   });
 
   it("names the flag, the value and what is allowed", () => {

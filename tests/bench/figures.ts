@@ -48,15 +48,21 @@ export interface UpOverhead {
   marginal: Marginal;
   /** Between consecutive counts, to see whether the marginal cost grows with N. */
   segments: Marginal[];
-  /** Whether the later segment's ratio exceeds the first one's by more than {@link GROWTH_TOLERANCE}; undefined with fewer than two segments. */
+  /** See {@link GROWTH_TOLERANCE}; undefined with fewer than two segments. */
   growing: boolean | undefined;
   /** `met` is undefined when the marginal ratio could not be computed. */
   target: { maxMarginalRatio: number; met: boolean | undefined };
 }
 
 export const MAX_MARGINAL_RATIO = 1.5;
-/** A marginal ratio counts as growing when the last segment's is 25 % above the first's (noise below that). */
+/**
+ * The marginal cost grows with N when the engine's extra cost per added deployment (pulumi's marginal minus
+ * the direct script's) in the last segment exceeds the first segment's by more than 25 % and more than
+ * {@link GROWTH_NOISE_MS}. The extra, not the ratio: with 10 in flight, counts up to 10 fit in one direct
+ * wave, so the first segment's direct marginal is near zero and its ratio meaningless.
+ */
 export const GROWTH_TOLERANCE = 1.25;
+export const GROWTH_NOISE_MS = 5;
 
 function marginal(a: UpPoint, b: UpPoint): Marginal {
   const span = b.n - a.n;
@@ -82,12 +88,13 @@ export function upOverhead(input: readonly UpPoint[]): UpOverhead {
   const last = points[points.length - 1] as UpPoint;
   const segments = points.slice(1).map((p, i) => marginal(points[i] as UpPoint, p));
   const overall = marginal(first, last);
-  const firstRatio = (segments[0] as Marginal).ratio;
-  const lastRatio = (segments[segments.length - 1] as Marginal).ratio;
+  const extra = (m: Marginal) => m.pulumiMs - m.directMs;
+  const firstExtra = Math.max(0, extra(segments[0] as Marginal));
+  const lastExtra = extra(segments[segments.length - 1] as Marginal);
   const growing =
-    segments.length < 2 || firstRatio === undefined || lastRatio === undefined
+    segments.length < 2
       ? undefined
-      : lastRatio > firstRatio * GROWTH_TOLERANCE;
+      : lastExtra > firstExtra * GROWTH_TOLERANCE && lastExtra > firstExtra + GROWTH_NOISE_MS;
   return {
     points: points.map((p) => ({
       n: p.n,

@@ -33,6 +33,8 @@ export interface MemoryPoint {
   peakRssMb: number;
   /** CPU time of the provider process during `up`, ms. */
   cpuMs: number;
+  /** The same for the peer's provider process (the dynamic-provider host running a trivial provider), when measured. */
+  peer?: { peakRssMb: number; cpuMs: number };
 }
 
 export interface BenchResults {
@@ -214,7 +216,8 @@ export function reportRows(results: BenchResults): string[][] {
       rows.push([
         "7 memory",
         `N=${p.n}, provider peak RSS`,
-        `${p.peakRssMb} MiB (CPU ${ms(p.cpuMs)})`,
+        `${p.peakRssMb} MiB, CPU ${ms(p.cpuMs)}` +
+          (p.peer ? ` (curl resource's provider: ${p.peer.peakRssMb} MiB, CPU ${ms(p.peer.cpuMs)})` : ""),
         "",
         "",
       ]);

@@ -191,10 +191,15 @@ async function runSizes(
     met: sv.met,
   });
 
+  const peakMb = (runs: { provider: { peakHwmKb?: number } }[]) =>
+    Math.round((Math.max(...runs.map((o) => o.provider.peakHwmKb ?? 0)) / 1024) * 10) / 10;
   const memory: MemoryPoint[] = entries.map(([n, s]) => ({
     n,
-    peakRssMb: Math.round((Math.max(...s.ours.map((o) => o.provider.peakHwmKb ?? 0)) / 1024) * 10) / 10,
+    peakRssMb: peakMb(s.ours),
     cpuMs: Math.round(pick(s.ours, (o) => o.provider.cpuMs ?? 0)),
+    ...(s.peer.length > 0
+      ? { peer: { peakRssMb: peakMb(s.peer), cpuMs: Math.round(pick(s.peer, (p) => p.provider.cpuMs ?? 0)) } }
+      : {}),
   }));
   results.figures.providerMemory = { points: memory };
   results.targets.push({ figure: "7 memory", target: "reported (no target)", met: undefined });

@@ -263,6 +263,8 @@ export async function runOurs(
 export interface PeerRun {
   upMs: number;
   upEngineMs: number;
+  /** The peer's provider process during the `up` (the dynamic-provider host with a trivial provider). */
+  provider: ProviderSample;
   destroyMs: number;
 }
 
@@ -274,7 +276,15 @@ export async function runPeer(
 ): Promise<PeerRun> {
   const { stack } = bench;
   stack.setProgram(peerProgram(cluster.emulator.url, ids));
-  const { up, ms: upMs, engineMs: upEngineMs } = await timedUp(stack, parallel);
+  const sampler = new ProviderSampler(stack.workDir).start();
+  let timed: Awaited<ReturnType<typeof timedUp>>;
+  let provider: ProviderSample;
+  try {
+    timed = await timedUp(stack, parallel);
+  } finally {
+    provider = sampler.stop();
+  }
+  const { up, ms: upMs, engineMs: upEngineMs } = timed;
   expectSteps(up.events, "create", PEER_TYPE, ids);
   expectDeployments(cluster, ids, true);
   const started = performance.now();
@@ -282,7 +292,7 @@ export async function runPeer(
   const destroyMs = elapsed(started);
   expectSteps(destroy.events, "delete", PEER_TYPE, ids);
   expectDeployments(cluster, ids, false);
-  return { upMs, upEngineMs, destroyMs };
+  return { upMs, upEngineMs, provider, destroyMs };
 }
 
 // --- figure 4: destroy under a queued inference load --------------------------------------------
