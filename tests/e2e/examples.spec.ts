@@ -4,9 +4,10 @@
  * command, `scripts/quickstart.sh`, run as a user runs it, including a Ctrl-C in the middle.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "elasticsearch-ml-emulator";
 import * as adaptive from "example-adaptive";
 import * as minimal from "example-minimal";
@@ -30,6 +31,7 @@ import {
 } from "./harness";
 
 const MODEL = quickstart.MODEL_ID;
+const execFileAsync = promisify(execFile);
 
 async function emulatorWithModel(options: { clusterUuid?: string } = {}): Promise<EmulatorHandle> {
   const es = await startEmulator({ startDelayMs: 5, stopDelayMs: 1, ...options });
@@ -241,6 +243,135 @@ describe("e2e: the examples' programs through the real engine", function () {
         assert.deepEqual([...deployments(es).keys()], []);
       },
     );
+  });
+});
+
+/**
+ * What `pulumi up` does with a `runtime: nodejs` project, minus the engine (this host has no Node language
+ * host): set the stack config, require the `main` named in Pulumi.yaml, call its exported function and let
+ * the resources register, here under `setMocks` in a child process, which prints what was registered.
+ */
+const RUN_MAIN_UNDER_MOCKS = `
+const pulumi = require("@pulumi/pulumi");
+const [mainFile, project, config] = process.argv.slice(1);
+const registered = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      const { __provider, ...inputs } = args.inputs;
+      registered.push({ name: args.name, type: args.type, inputs, provider: typeof __provider });
+      return { id: args.name, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  },
+  project,
+  "dev",
+  false,
+);
+pulumi.runtime.setAllConfig(JSON.parse(config));
+const exported = require(mainFile);
+if (typeof exported !== "function") throw new Error(mainFile + " does not export a function");
+Promise.resolve(exported())
+  .then((outputs) => new Promise((resolve) => pulumi.output(outputs).apply(resolve)))
+  .then(() => console.log("REGISTERED " + JSON.stringify(registered)));
+`;
+
+interface RegisteredResource {
+  name: string;
+  type: string;
+  inputs: Record<string, unknown>;
+  provider: string;
+}
+
+/** The project's name and the file `main` points at, from its Pulumi.yaml. */
+function pulumiProject(dir: string): { name: string; main: string } {
+  const text = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+  const name = /^name:\s*(\S+)/m.exec(text)?.[1];
+  const main = /^main:\s*(\S+)/m.exec(text)?.[1];
+  assert.ok(name && main, `${dir}/Pulumi.yaml names no project or main`);
+  return { name, main: path.join(dir, main) };
+}
+
+async function runMainUnderMocks(dir: string, config: Record<string, string>): Promise<RegisteredResource[]> {
+  const { name, main } = pulumiProject(dir);
+  assert.ok(fs.existsSync(main), `${main} (Pulumi.yaml main) does not exist: is the workspace built?`);
+  const stackConfig = Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [`${name}:${key}`, value]),
+  );
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ["-e", RUN_MAIN_UNDER_MOCKS, main, name, JSON.stringify(stackConfig)],
+    {
+      cwd: repoRoot(),
+    },
+  );
+  const line = stdout.split("\n").find((l) => l.startsWith("REGISTERED "));
+  assert.ok(line, `the program registered nothing:\n${stdout}`);
+  return (JSON.parse(line.slice("REGISTERED ".length)) as RegisteredResource[]).filter(
+    (r) => r.type !== "pulumi:pulumi:Stack",
+  );
+}
+
+describe("examples: the entry pulumi up runs reads its settings from stack config", function () {
+  this.timeout(60_000);
+  const root = repoRoot();
+  const dir = (name: string) => path.join(root, "examples", name);
+  const summary = (resources: RegisteredResource[]) =>
+    resources.map((r) => ({ name: r.name, provider: r.provider, ...r.inputs }));
+
+  it("minimal", async () => {
+    const resources = await runMainUnderMocks(dir("minimal"), { modelId: "my-model", allocations: "3" });
+    assert.deepEqual(summary(resources), [
+      { name: "minimal", provider: "string", modelId: "my-model", numberOfAllocations: 3 },
+    ]);
+  });
+
+  it("adaptive", async () => {
+    const resources = await runMainUnderMocks(dir("adaptive"), { modelId: "my-model", maxAllocations: "8" });
+    assert.deepEqual(resources[0]?.inputs.adaptiveAllocations, {
+      enabled: true,
+      minNumberOfAllocations: 1,
+      maxNumberOfAllocations: 8,
+    });
+  });
+
+  it("two-clusters", async () => {
+    const resources = await runMainUnderMocks(dir("two-clusters"), { modelId: "my-model", connection: "ap" });
+    assert.deepEqual(
+      resources.map((r) => [r.name, r.inputs.connection]),
+      [
+        ["search", undefined],
+        ["search-ap", "ap"],
+      ],
+    );
+  });
+
+  it("teardown", async () => {
+    const resources = await runMainUnderMocks(dir("teardown"), {
+      modelId: "my-model",
+      searchDeploymentId: "s1",
+    });
+    assert.deepEqual(
+      resources.map((r) => [r.name, r.inputs.deploymentId, r.inputs.stop]),
+      [
+        ["search", "s1", undefined],
+        ["ingest", "teardown-ingest", { force: true, finishPendingWork: true }],
+      ],
+    );
+  });
+
+  it("quickstart, from the repository's root Pulumi.yaml and from its own folder", async () => {
+    for (const project of [root, dir("quickstart")]) {
+      const resources = await runMainUnderMocks(project, { searchAllocations: "2" });
+      assert.deepEqual(
+        resources.map((r) => [r.name, r.inputs.modelId, r.inputs.numberOfAllocations, r.inputs.priority]),
+        [
+          ["search", quickstart.MODEL_ID, 2, undefined],
+          ["ingest", quickstart.MODEL_ID, undefined, "low"],
+        ],
+        project,
+      );
+    }
   });
 });
 
