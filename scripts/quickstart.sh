@@ -42,6 +42,7 @@ trap 'exit 143' TERM
 say "Start the Elasticsearch ML emulator (a stand-in cluster with one ML node)"
 # Extra emulator flags, e.g. QUICKSTART_EMULATOR_ARGS="--es-version 8.15.0" (emulator/README.md lists them).
 read -r -a emulator_args <<<"${QUICKSTART_EMULATOR_ARGS:-}"
+: >"$run_dir/emulator.log" # exists before the first look, whenever the background job opens it
 node emulator/dist/cli.js --port 0 ${emulator_args[@]+"${emulator_args[@]}"} >"$run_dir/emulator.log" 2>&1 &
 emulator_pid=$!
 endpoint=""
