@@ -487,6 +487,7 @@ describe("e2e: scripts/quickstart.sh, the README's first command", function () {
       from = at + line.length;
     }
     assert.match(run.output, /emulator \(pid \d+\) stopped/);
+    assert.doesNotMatch(run.output, /No such file or directory|command not found|ExperimentalWarning/);
     assertNothingLeft(run.output);
   });
 
