@@ -34,7 +34,7 @@ import {
 const SEARCH_PIPELINE = "docs-search";
 const INGEST_PIPELINE = "docs-ingest";
 /** Inference requests fired at the deployment while its stop is held back. */
-const QUEUED = 6;
+const QUEUED = 8;
 
 /** One inference request against the deployment; resolves to the HTTP status. */
 async function infer(url: string, deploymentId: string, text: string): Promise<number> {
@@ -108,14 +108,15 @@ describe("e2e: teardown while an ingest pipeline uses a deployment, through the 
         assert.deepEqual([...deploymentResources(await stack.exportStack()).keys()], ["search"]);
         assert.deepEqual([...deploymentsOnCluster(es).keys()], [TEARDOWN_SEARCH_ID]);
 
-        // Lever (a): the environment of a plain destroy. The stop is held at the cluster for a moment so
-        // inference can queue up behind it; finishPendingWork (stored at the last up) lets it drain.
+        // Lever (a): the environment of a plain destroy. The stop is held at the cluster for 2 s so inference
+        // can queue up behind it (8 × 500 ms of work: some is still queued when the stop applies);
+        // finishPendingWork (stored at the last up) lets it drain.
         stack.setEnv({ ELASTICSEARCH_ML_FORCE: "true" });
         es.admin.clearLog();
         const hold = es.admin.addFault({
           method: "POST",
           path: `/${TEARDOWN_SEARCH_ID}/deployment/_stop$`,
-          delayMs: 1000,
+          delayMs: 2000,
         });
         const destroying = stack.destroy();
         destroying.catch(() => undefined); // awaited below; keeps an early failure from going unhandled
