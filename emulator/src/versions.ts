@@ -71,6 +71,9 @@ const FEATURES = {
   /** deployment_id: several deployments per model, exact-id stop/update/infer. */
   deploymentIds: { since: "8.8.0" },
   finishPendingWork: { since: "8.11.0" },
+  /** `GET _inference/_all` (the inference API; its list was named `models` in 8.11, unconfirmed). */
+  inferenceApi: { since: "8.11.0" },
+  inferenceListNamedEndpoints: { since: "8.12.0" },
   /** task_parameters.per_deployment_memory_bytes / per_allocation_memory_bytes. */
   taskMemoryBytes: { since: "8.11.0" },
   adaptiveAllocations: { since: "8.15.0" },

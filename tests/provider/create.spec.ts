@@ -44,9 +44,12 @@ describe("provider create against the emulator", function () {
       assert.equal(nodes[0].routingState, "started");
       assert.ok(!Number.isNaN(Date.parse(outs.startTime as string)), "startTime is ISO 8601");
       assert.deepEqual(outs.referencingPipelines, []);
-      // The emulator has no inference API: unknown is left out (not claimed empty), with one warning.
-      assert.equal(outs.inferenceEndpoints, undefined);
-      assert.equal(h.progress.warnings.filter((w) => /no inference API|inference API/.test(w)).length, 1);
+      // The inference API answers with no endpoints: none use this deployment, and nothing to warn about.
+      assert.deepEqual(outs.inferenceEndpoints, []);
+      assert.deepEqual(
+        h.progress.warnings.filter((w) => /inference/.test(w)),
+        [],
+      );
       assert.ok(
         h.progress.infos.some((l) => /tiny-search: .*fully_allocated reached/.test(l)),
         h.progress.infos.join("\n"),
@@ -54,9 +57,23 @@ describe("provider create against the emulator", function () {
     });
 
     it("says the missing inference API once per process, however many deployments", async () => {
-      await h.create({ modelId: "tiny", deploymentId: "a" });
+      // A cluster without the inference API (e.g. a proxy that does not route it) answers 400.
+      h.es.admin.addFault({
+        method: "GET",
+        path: "^/_inference",
+        status: 400,
+        body: { error: "no handler found for uri [/_inference/_all] and method [GET]", status: 400 },
+        probability: 1,
+      });
+      const { outs } = await h.create({ modelId: "tiny", deploymentId: "a" });
+      // Unknown is left out, not claimed empty.
+      assert.equal(outs.inferenceEndpoints, undefined);
       await h.create({ modelId: "tiny", deploymentId: "b" });
-      assert.equal(h.progress.warnings.filter((w) => /inference/.test(w)).length, 1);
+      assert.equal(
+        h.progress.warnings.filter((w) => /inference/.test(w)).length,
+        1,
+        h.progress.warnings.join("\n"),
+      );
     });
 
     it("lists the ingest pipelines that reference the deployment or its model", async () => {

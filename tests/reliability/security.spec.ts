@@ -247,7 +247,6 @@ describe("reliability: security through the real engine", function () {
             await transcript.ok("refresh --run-program as reader", () => stack.refresh({ runProgram: true }));
             const readerRequests = es.admin.log().filter((e) => e.user === "reader");
             assert.ok(readerRequests.length > 0, "the reads were made as the reader");
-            // (The emulator serves no inference API: that lookup's 400 is expected and only warned about.)
             assert.deepEqual(
               readerRequests
                 .filter((e) => e.status === 401 || e.status === 403)

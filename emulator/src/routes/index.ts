@@ -2,6 +2,7 @@
 import type { RouteDef } from "../router";
 import { clusterRoutes } from "./cluster";
 import { inferRoutes } from "./infer";
+import { inferenceEndpointRoutes } from "./inferenceEndpoints";
 import { modelPartRoutes } from "./modelParts";
 import { modelRoutes } from "./models";
 import { pipelineRoutes } from "./pipelines";
@@ -20,6 +21,7 @@ export const ROUTES: RouteDef[] = [
   ...stopRoutes,
   ...updateRoutes,
   ...inferRoutes,
+  ...inferenceEndpointRoutes,
   ...pipelineRoutes,
   ...securityRoutes,
 ];

@@ -23,6 +23,9 @@ export const ACTIONS = {
   /** `POST _ml/trained_models/<id>/_infer`: a monitor action, so `monitor_ml` may run inference. */
   inferTrainedModel: "cluster:monitor/xpack/ml/inference/infer",
 
+  /** `GET /_inference/_all` (the inference API's endpoint listing). */
+  getInferenceEndpoints: "cluster:monitor/xpack/inference/get",
+
   // Ingest pipelines.
   getPipeline: "cluster:admin/ingest/pipeline/get",
   putPipeline: "cluster:admin/ingest/pipeline/put",

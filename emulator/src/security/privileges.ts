@@ -34,6 +34,7 @@ export const CLUSTER_PRIVILEGES: Readonly<Record<string, ClusterPrivilegeDefinit
   manage: { grants: ["cluster:*"], except: [SECURITY], rank: 35 },
   monitor_ml: { grants: ["cluster:monitor/xpack/ml/*"], rank: 1 },
   manage_ml: { grants: ["cluster:admin/xpack/ml/*", "cluster:monitor/xpack/ml/*"], rank: 2 },
+  monitor_inference: { grants: ["cluster:monitor/xpack/inference/*"], rank: 1 },
   read_pipeline: {
     grants: ["cluster:admin/ingest/pipeline/get", "cluster:admin/ingest/pipeline/simulate"],
     rank: 1,
