@@ -197,6 +197,13 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
       require.resolve("pulumi-elasticsearch-ml/provider", { paths: [project] }),
       path.join(installed, "dist", "provider", "index.js"),
     );
+    // The package's command is linked and runs (shebang, executable bit, its requires all packed).
+    const { stdout: usage } = await execFileAsync(
+      path.join(project, "node_modules", ".bin", "pulumi-elasticsearch-ml"),
+      ["--help"],
+      { cwd: project, env },
+    );
+    assert.match(usage, /preview-report/);
     fs.writeFileSync(path.join(project, "run.js"), RUNNER);
     // The example as tsc compiled it; it requires only pulumi-elasticsearch-ml and @pulumi/pulumi.
     fs.copyFileSync(require.resolve("example-minimal"), path.join(project, "minimal.js"));
