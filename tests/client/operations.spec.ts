@@ -260,6 +260,34 @@ describe("client operations against the emulator", function () {
     });
   });
 
+  describe("whole-cluster listings asked for by many deployments at once", () => {
+    const h = harness();
+
+    it("shares one request among concurrent callers, and asks again once it has settled", async () => {
+      await putInferencePipeline(h.es, "p-a", "dep-a");
+      await h.client.info();
+      h.es.admin.clearLog();
+      const answers = await Promise.all(
+        ["dep-a", "dep-b", "dep-a"].map((id) => h.client.findPipelinesReferencing([id])),
+      );
+      assert.deepEqual(
+        answers.map((refs) => refs.map((r) => r.pipelineId)),
+        [["p-a"], [], ["p-a"]],
+      );
+      await Promise.all([h.client.getInferenceEndpoints(), h.client.getInferenceEndpoints()]);
+      assert.equal(requestsTo(h.es, /^\/_ingest\/pipeline/).length, 1);
+      assert.equal(requestsTo(h.es, /^\/_inference/).length, 1);
+
+      // Nothing is cached after the request settles: a later caller sees a pipeline added since.
+      await putInferencePipeline(h.es, "p-b", "dep-b");
+      assert.deepEqual(
+        (await h.client.findPipelinesReferencing(["dep-b"])).map((r) => r.pipelineId),
+        ["p-b"],
+      );
+      assert.equal(requestsTo(h.es, /^\/_ingest\/pipeline$/).length, 2);
+    });
+  });
+
   describe("start that times out on the server (408)", () => {
     const h = harness({ startDelayMs: 2_000 });
 

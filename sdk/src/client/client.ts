@@ -113,6 +113,10 @@ export class ElasticsearchClient {
   readonly #transport: Transport;
   readonly #context: OperationContext;
   #info: Promise<ClusterInfo> | undefined;
+  // Whole-cluster listings that many deployments ask for at once (e.g. 50 creates in one `pulumi up`):
+  // concurrent callers share the request in flight. Nothing is cached after it settles, so every
+  // answer is as fresh as a request of its own would have been.
+  readonly #inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     settings: ConnectionSettings,
@@ -210,12 +214,22 @@ export class ElasticsearchClient {
 
   /** The inference processors, across all pipelines, that reference any of `ids`. */
   async findPipelinesReferencing(ids: readonly string[]): Promise<PipelineReference[]> {
-    return findPipelinesReferencing(await this.getIngestPipelines(), ids);
+    const all = await this.#shared("pipelines", () => this.getIngestPipelines());
+    return findPipelinesReferencing(all, ids);
   }
 
   /** Every inference endpoint, or undefined when the cluster's version has no inference API (< 8.11). */
   getInferenceEndpoints(): Promise<InferenceEndpoint[] | undefined> {
-    return getInferenceEndpoints(this.#context);
+    return this.#shared("inference-endpoints", () => getInferenceEndpoints(this.#context));
+  }
+
+  /** Runs `fetch` unless the same listing is already in flight, in which case its result is shared. */
+  #shared<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const pending = this.#inFlight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const started = fetch().finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, started);
+    return started;
   }
 
   /** Closes every connection. Further calls fail with `ES_CLIENT_CLOSED`. */
