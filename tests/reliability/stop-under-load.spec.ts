@@ -143,7 +143,15 @@ describe("reliability: stopping deployments with queued inference (real engine)"
         const rejected = plainAtStop.filter((e) => e.status === 429);
         const completed = plainAtStop.filter((e) => e.status === 200);
         assert.ok(rejected.length >= 3, `${rejected.length} queued requests failed by the plain stop`);
-        assert.ok(completed.length <= 1, "at most the request running on the one slot completes");
+        // The log knows when the stop arrived, not when it took effect: on a busy machine a request or two
+        // may still finish in between. Once the stop took effect (the queue failed, all at once), at most
+        // the request running on the one slot completes.
+        const queueFailedAt = Math.min(...rejected.map((e) => e.time + e.durationMs));
+        const completedAfter = completed.filter((e) => e.time + e.durationMs > queueFailedAt);
+        assert.ok(
+          completedAfter.length <= 1,
+          `${completedAfter.length} requests completed after the stop failed the queue; at most the running one may`,
+        );
         const callersSaw429 = plain.results.filter((r) => r.status === 429);
         assert.equal(callersSaw429.length, rejected.length, "each 429 in the log reached a caller");
         for (const r of callersSaw429) {
