@@ -102,6 +102,8 @@ export interface DeploymentDiff {
 }
 
 const IDENTITY: readonly (keyof DeploymentInputs)[] = ["deploymentId", "connection"];
+/** Scaling parameters: `_update` applies them to a running deployment. */
+export const SCALING: readonly (keyof DeploymentInputs)[] = ["numberOfAllocations", "adaptiveAllocations"];
 /** Parameters that only a start applies: changing them on a running deployment needs a restart. */
 export const START_ONLY: readonly (keyof DeploymentInputs)[] = [
   "modelId",
@@ -110,7 +112,8 @@ export const START_ONLY: readonly (keyof DeploymentInputs)[] = [
   "queueCapacity",
   "cacheSize",
 ];
-const RECORD_ONLY: readonly (keyof DeploymentInputs)[] = [
+/** Provider-side settings: changing them is recorded in state, nothing is sent to Elasticsearch. */
+export const RECORD_ONLY: readonly (keyof DeploymentInputs)[] = [
   "waitFor",
   "waitTimeoutSeconds",
   "stop",

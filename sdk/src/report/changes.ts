@@ -8,11 +8,20 @@
  * (the same function the provider's `diff` and `update` use), run on the step's old outputs and new
  * inputs, so the report never re-derives which change restarts, scales, stops or starts a deployment.
  */
-import { type DeploymentPlan, type Difference, diffInputs, type PlanKind } from "../provider/diff";
+import {
+  type DeploymentPlan,
+  type Difference,
+  diffInputs,
+  type PlanKind,
+  RECORD_ONLY,
+  SCALING,
+  START_ONLY,
+} from "../provider/diff";
 import {
   type DeploymentInputs,
   type DeploymentOutputs,
   type EffectiveSettings,
+  INPUT_PROPERTIES,
   PROVIDER_KEY,
   containsUnknown,
   isPlainObject,
@@ -327,15 +336,7 @@ function describeSteps(
 }
 
 /** Settings a stop leaves for the next start to apply. */
-const DEFERRED_BY_STOP: readonly string[] = [
-  "modelId",
-  "numberOfAllocations",
-  "adaptiveAllocations",
-  "threadsPerAllocation",
-  "priority",
-  "queueCapacity",
-  "cacheSize",
-];
+const DEFERRED_BY_STOP: readonly string[] = [...START_ONLY, ...SCALING];
 
 type Base = Pick<DeploymentChange, "urn" | "name" | "stepOp" | "old" | "new" | "recorded">;
 type Resolve = (resourceStop: unknown) => ResolvedStopFlags;
@@ -489,18 +490,7 @@ function toChanges(plan: DeploymentPlan): PropertyChange[] {
 
 /** The settings a create declares (provider-only settings left out: they change nothing in Elasticsearch). */
 function declaredSettings(news: DeploymentInputs): PropertyChange[] {
-  const keys: (keyof DeploymentInputs)[] = [
-    "modelId",
-    "deploymentId",
-    "state",
-    "numberOfAllocations",
-    "adaptiveAllocations",
-    "threadsPerAllocation",
-    "priority",
-    "queueCapacity",
-    "cacheSize",
-    "connection",
-  ];
+  const keys = INPUT_PROPERTIES.filter((k) => !RECORD_ONLY.includes(k));
   return keys
     .filter((k) => news[k] !== undefined)
     .map((k) => ({ property: k, from: undefined, to: news[k], recordOnly: false }));
