@@ -5,30 +5,23 @@
  * `scheduler.notify()` so that waiting requests (`wait_for`, stop) re-evaluate.
  */
 import { EsError, statusException } from "./errors";
-import type { ByteSize } from "./params";
 import { PlanNode, placeAllocations, placeLowPriority, reduceAllocations } from "./planner";
 import type { Cluster, MlNode } from "./state/cluster";
-import {
-  AdaptiveSettings,
-  Deployment,
-  emptyRouteStats,
-  inFlight,
-  plannedAllocations,
-  Priority,
-  Route,
-} from "./state/deployments";
+import { Deployment, emptyRouteStats, inFlight, plannedAllocations, Route } from "./state/deployments";
 
-export interface NewDeployment {
-  deploymentId: string;
-  modelId: string;
-  modelBytes: number;
-  threadsPerAllocation: number;
-  numberOfAllocations: number;
-  queueCapacity: number;
-  cacheSize: ByteSize;
-  priority: Priority;
-  adaptive: AdaptiveSettings | null;
-}
+/** The start parameters a new deployment is created with (the rest of its state starts empty). */
+export type NewDeployment = Pick<
+  Deployment,
+  | "deploymentId"
+  | "modelId"
+  | "modelBytes"
+  | "threadsPerAllocation"
+  | "numberOfAllocations"
+  | "queueCapacity"
+  | "cacheSize"
+  | "priority"
+  | "adaptive"
+>;
 
 /** Hooks the lifecycle calls into the inference queue (kept apart to avoid a module cycle). */
 export interface QueueHooks {
