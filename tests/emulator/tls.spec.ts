@@ -1,47 +1,11 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import selfsigned from "selfsigned";
 import { Agent, request } from "undici";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
 import { basicAuthorization } from "elasticsearch-ml-emulator/dist/security/credentials";
-
-/**
- * A self-signed certificate authority that is also the server's certificate (SAN IP 127.0.0.1 and
- * localhost): the client trusts it as its CA, as users trust a cluster's `http_ca.crt`.
- * Keys come from node:crypto (native, fast); selfsigned only builds and signs the certificate.
- */
-function makeCertificate(): { cert: string; key: string } {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: "spki", format: "pem" },
-    privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  });
-  // `keyPair` is read by selfsigned 2.x but missing from its type declarations.
-  const options: Parameters<typeof selfsigned.generate>[1] & {
-    keyPair: { privateKey: string; publicKey: string };
-  } = {
-    days: 2,
-    algorithm: "sha256",
-    keyPair: { privateKey, publicKey },
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-      { name: "extKeyUsage", serverAuth: true },
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 7, ip: "127.0.0.1" },
-          { type: 2, value: "localhost" },
-        ],
-      },
-    ],
-  };
-  const pems = selfsigned.generate([{ name: "commonName", value: "es-ml-emulator test CA" }], options);
-  return { cert: pems.cert, key: pems.private };
-}
+import { selfSignedCertificate } from "../support/certificates";
 
 describe("emulator over TLS", function () {
   let dir: string;
@@ -51,7 +15,7 @@ describe("emulator over TLS", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "es-ml-emulator-tls-"));
-    const { cert, key } = makeCertificate();
+    const { cert, key } = selfSignedCertificate("es-ml-emulator test CA");
     ca = cert;
     writeFileSync(join(dir, "http.crt"), cert);
     writeFileSync(join(dir, "http.key"), key, { mode: 0o600 });

@@ -20,9 +20,8 @@ import {
   routeStates,
   stackOn,
   startScenarioEmulator,
+  UPDATE_HEADER,
 } from "./support";
-
-const UPDATE_HEADER = "~ pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment: (update)";
 
 describe("e2e: drift made out of band, refreshed and restored through the real engine", function () {
   this.timeout(300_000);

@@ -21,10 +21,9 @@ import {
   routeStates,
   stackOn,
   startScenarioEmulator,
+  UPDATE_HEADER,
+  REPLACE_HEADER,
 } from "./support";
-
-const UPDATE_HEADER = "~ pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment: (update)";
-const REPLACE_HEADER = "+-pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment: (replace)";
 
 describe("e2e: two deployments of one model through the real engine", function () {
   this.timeout(300_000);

@@ -201,3 +201,7 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** How `preview --diff` heads an in-place update and a replacement of a deployment. */
+export const UPDATE_HEADER = "~ pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment: (update)";
+export const REPLACE_HEADER = "+-pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment: (replace)";
