@@ -24,9 +24,7 @@ const SPEC_KEYS = [
 /** Checks a fault spec from an untrusted source; throws an Error naming the bad property. */
 export function validateFaultSpec(input: unknown): FaultSpec {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new Error(
-      `fault: expected a JSON object with ${SPEC_KEYS.join(", ")}`,
-    );
+    throw new Error(`fault: expected a JSON object with ${SPEC_KEYS.join(", ")}`);
   }
   const spec = input as Record<string, unknown>;
   for (const key of Object.keys(spec)) {
@@ -65,7 +63,9 @@ export function validateFaultSpec(input: unknown): FaultSpec {
       headers === null ||
       typeof headers !== "object" ||
       Array.isArray(headers) ||
-      Object.entries(headers).some(([name, value]) => !/^[A-Za-z0-9-]+$/.test(name) || typeof value !== "string")
+      Object.entries(headers).some(
+        ([name, value]) => !/^[A-Za-z0-9-]+$/.test(name) || typeof value !== "string",
+      )
     ) {
       fail("headers", 'an object of header names to string values, e.g. {"Retry-After": "2"}');
     }

@@ -49,8 +49,7 @@ export interface CapacityRequest {
 
 /** The processor limits, or why they are unknown. */
 export type ProcessorLimits =
-  | { known: true; total?: number; maxSingleNode?: number }
-  | { known: false; why: string };
+  { known: true; total?: number; maxSingleNode?: number } | { known: false; why: string };
 
 /** Reads the processor limits from `_ml/info`; never throws (the refusal is reported either way). */
 export async function readProcessorLimits(ctx: OperationContext): Promise<ProcessorLimits> {
@@ -96,7 +95,9 @@ export function describeCapacityRefusal(
   } else {
     const have = [
       limits.total === undefined ? undefined : `total_ml_processors ${limits.total}`,
-      limits.maxSingleNode === undefined ? undefined : `max_single_ml_node_processors ${limits.maxSingleNode}`,
+      limits.maxSingleNode === undefined
+        ? undefined
+        : `max_single_ml_node_processors ${limits.maxSingleNode}`,
     ].filter((p) => p !== undefined);
     let verdict: string;
     if (limits.maxSingleNode !== undefined && threads > limits.maxSingleNode) {

@@ -53,12 +53,7 @@ export {
 } from "./trainedModelDeployments";
 export type { ListOptions, GetTrainedModelsOptions } from "./trainedModels";
 export { findPipelinesReferencing, type PipelineReference } from "./ingest";
-export {
-  describeCapacityRefusal,
-  type CapacityRequest,
-  type MlInfo,
-  type ProcessorLimits,
-} from "./capacity";
+export { describeCapacityRefusal, type CapacityRequest, type MlInfo, type ProcessorLimits } from "./capacity";
 export { isRefusalBeforeActing } from "./evidence";
 export { INFERENCE_API_SINCE, inferenceEndpointsUsing, type InferenceEndpoint } from "./inference";
 export {

@@ -132,7 +132,9 @@ export function decideRetry(
 function describeFailure(failure: AttemptFailure): string {
   switch (failure.kind) {
     case "status":
-      return failure.capacityRefusal ? `a capacity refusal (HTTP ${failure.statusCode})` : `HTTP ${failure.statusCode}`;
+      return failure.capacityRefusal
+        ? `a capacity refusal (HTTP ${failure.statusCode})`
+        : `HTTP ${failure.statusCode}`;
     case "connect":
       return "a connect failure";
     case "tls":
