@@ -1,12 +1,13 @@
 /**
  * HTTP plumbing: reads the request, answers the admin API, applies faults, checks media types
  * and security, routes, runs the handler, logs the request and writes an Elasticsearch-shaped
- * response (`X-Elastic-Product` on every response, `?pretty`, `?filter_path`, `?error_trace`).
+ * response (`X-Elastic-Product` on every response but the injected answers of faults that stand for a
+ * proxy, `?pretty`, `?filter_path`, `?error_trace`).
  * Nothing thrown by a handler escapes: unexpected errors become a 500 `exception`.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { handleAdmin } from "./admin/http";
-import { defaultFaultBody, FaultManager } from "./admin/faults";
+import { faultResult, FaultManager } from "./admin/faults";
 import type { RequestLog } from "./admin/log";
 import type { EmulatorAdmin, Fault, RequestLogEntry } from "./admin/types";
 import { EsError, serverError } from "./errors";
@@ -84,7 +85,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
     if (filterPath && result.status < 300) body = applyFilterPath(body, filterPath);
     const text = isTrue(query, "pretty") ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
     res.writeHead(result.status, {
-      ...productHeaders,
+      ...(result.notFromElasticsearch ? {} : productHeaders),
       "Content-Type": responseContentType(req.headers),
       "Content-Length": Buffer.byteLength(text),
       ...result.headers,
@@ -223,7 +224,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
       if (fault.delayMs) await cluster.scheduler.sleep(fault.delayMs);
       if (fault.reset) return resetConnection(fault);
       if (fault.status !== undefined) {
-        const result = { status: fault.status, body: fault.body ?? defaultFaultBody(fault.status, fault.id) };
+        const result = faultResult(fault, fault.status);
         send(req, res, result, query);
         return finish(fault.status, fault);
       }
@@ -232,9 +233,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
     if (fault && fault.when === "after") {
       if (fault.delayMs) await cluster.scheduler.sleep(fault.delayMs);
       if (fault.reset) return resetConnection(fault);
-      if (fault.status !== undefined) {
-        result = { status: fault.status, body: fault.body ?? defaultFaultBody(fault.status, fault.id) };
-      }
+      if (fault.status !== undefined) result = faultResult(fault, fault.status);
     }
     send(req, res, result, query);
     finish(result.status, fault);

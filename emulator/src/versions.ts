@@ -74,6 +74,11 @@ const FEATURES = {
   /** `GET _inference/_all` (the inference API; its list was named `models` in 8.11, unconfirmed). */
   inferenceApi: { since: "8.11.0" },
   inferenceListNamedEndpoints: { since: "8.12.0" },
+  /**
+   * `GET _ml/info` reports `limits.total_ml_processors` and `limits.max_single_ml_node_processors`
+   * (elastic/elasticsearch#101392, merged for 8.12).
+   */
+  mlInfoProcessorLimits: { since: "8.12.0" },
   /** task_parameters.per_deployment_memory_bytes / per_allocation_memory_bytes. */
   taskMemoryBytes: { since: "8.11.0" },
   adaptiveAllocations: { since: "8.15.0" },

@@ -37,7 +37,10 @@ describe("client retry policy", () => {
       ["400", { kind: "status", statusCode: 400 }, false, false],
       ["401", { kind: "status", statusCode: 401 }, false, false],
       ["404", { kind: "status", statusCode: 404 }, false, false],
-      ["408", { kind: "status", statusCode: 408 }, false, false],
+      // A proxy's (or Elasticsearch's) "no answer in time": worth another attempt when resending is safe.
+      ["408", { kind: "status", statusCode: 408 }, true, false],
+      // Elasticsearch's capacity refusal stands until capacity changes: final, although a 429.
+      ["429 capacity refusal", { kind: "status", statusCode: 429, capacityRefusal: true }, false, false],
       ["409", { kind: "status", statusCode: 409 }, false, false],
       ["lost connection", { kind: "lost" }, true, false],
       ["timeout", { kind: "timeout" }, true, false],
@@ -73,7 +76,7 @@ describe("client retry policy", () => {
       decideRetry(POLICY, ctx(f, { attempts: 4 }), () => 0),
       {
         retry: false,
-        reason: "gave up after 4 attempts (maxRetries 3)",
+        reason: "maxRetries 3 reached",
       },
     );
     assert.equal(decideRetry({ ...POLICY, maxRetries: 0 }, ctx({ kind: "connect" }), () => 0).retry, false);

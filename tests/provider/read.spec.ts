@@ -1,6 +1,11 @@
 import * as assert from "node:assert/strict";
-import { startEmulator } from "elasticsearch-ml-emulator";
-import { ClusterUnreachableError, WrongClusterError } from "pulumi-elasticsearch-ml/provider";
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "elasticsearch-ml-emulator";
+import {
+  ClusterUnreachableError,
+  WrongClusterError,
+  type DeploymentProvider,
+} from "pulumi-elasticsearch-ml/provider";
+import { selfSignedCertificate, tempDir } from "../client/fixtures";
 import { esDirect, providerHarness, rejection } from "./harness";
 
 describe("provider read (refresh) against the emulator", function () {
@@ -180,4 +185,142 @@ describe("provider read when the cluster is unreachable", function () {
       await provider.close();
     }
   });
+});
+
+/**
+ * Which refresh failures are reported as "cluster unreachable, refresh again" (issue 11, item 5): only
+ * reachability failures — connect errors, timeouts, 5xx, any 408 (Elasticsearch's or a proxy's). Every other
+ * failure is reported as what it is (TLS trust, version, an unexpected response, a closed client, a refusal).
+ */
+describe("provider read: only reachability failures are reported as unreachable", function () {
+  this.timeout(20_000);
+  const tmp = tempDir("es-ml-read-errors-");
+  const cert = selfSignedCertificate("es-ml read errors test");
+  after(() => tmp.cleanup());
+
+  interface ReadCase {
+    name: string;
+    emulator?: EmulatorOptions;
+    config?: Record<string, string>;
+    /** Faults and the like, before the read. */
+    before?: (es: EmulatorHandle) => unknown;
+    /** Runs while the read is in flight. */
+    during?: (es: EmulatorHandle, provider: DeploymentProvider) => Promise<void>;
+    /** The error's code: the provider's ERR_CLUSTER_UNREACHABLE, or the client error's own. */
+    code: string;
+    /** The start of the message (or of the cause's message, for ERR_CLUSTER_UNREACHABLE). */
+    message: RegExp;
+  }
+
+  const unreachable = "ERR_CLUSTER_UNREACHABLE";
+  const cases: ReadCase[] = [
+    {
+      name: "connect failure",
+      before: (es) => es.close(),
+      code: unreachable,
+      message: /Cannot connect to Elasticsearch: .*ECONNREFUSED/,
+    },
+    {
+      name: "timeout",
+      config: { "elasticsearch-ml:requestTimeoutSeconds": "1", "elasticsearch-ml:maxRetries": "0" },
+      before: (es) => es.admin.addFault({ method: "GET", path: "/_stats$", delayMs: 3_000 }),
+      code: unreachable,
+      message: /^Timed out after 1000 ms waiting for the response headers/,
+    },
+    {
+      name: "5xx",
+      before: (es) => es.admin.addFault({ method: "GET", path: "/_stats$", status: 503, times: 10 }),
+      code: unreachable,
+      message: /^503 master_not_discovered_exception/,
+    },
+    {
+      name: "408 from Elasticsearch",
+      before: (es) => es.admin.addFault({ method: "GET", path: "/_stats$", status: 408, times: 10 }),
+      code: unreachable,
+      message: /^408 status_exception/,
+    },
+    {
+      name: "408 from a proxy (no X-Elastic-Product)",
+      before: (es) =>
+        es.admin.addFault({ method: "GET", path: "/_stats$", status: 408, elasticProduct: false, times: 10 }),
+      code: unreachable,
+      message: /^408 status_exception/,
+    },
+    {
+      name: "TLS: an untrusted certificate",
+      emulator: { tlsCert: tmp.write("c.crt", cert.cert), tlsKey: tmp.write("c.key", cert.key) },
+      code: "ES_TLS_ERROR",
+      message: /^TLS verification failed: .*trust the cluster's CA with caFile/,
+    },
+    {
+      name: "a version older than supported",
+      emulator: { esVersion: "8.7.0" },
+      code: "ES_VERSION_UNSUPPORTED",
+      message: /8\.7\.0/,
+    },
+    {
+      name: "an invalid response (GET / without a version)",
+      before: (es) =>
+        es.admin.addFault({ method: "GET", path: "^/$", status: 200, body: { name: "not-es" } }),
+      code: "ES_INVALID_RESPONSE",
+      message: /^Unexpected response from Elasticsearch: no version\.number/,
+    },
+    {
+      name: "the client closed while the read runs",
+      before: (es) => es.admin.addFault({ method: "GET", path: "/_stats$", delayMs: 2_000 }),
+      during: async (es, provider) => {
+        for (let i = 0; i < 400 && es.admin.faults()[0]?.fired !== 1; i++)
+          await new Promise((r) => setTimeout(r, 5));
+        await provider.close();
+      },
+      code: "ES_CLIENT_CLOSED",
+      message: /^The Elasticsearch client is closed/,
+    },
+    {
+      name: "401 from Elasticsearch",
+      before: (es) => es.admin.addFault({ method: "GET", path: "/_stats$", status: 401 }),
+      code: "ES_RESPONSE_ERROR",
+      message: /^401 security_exception/,
+    },
+    {
+      name: "403 from a proxy",
+      before: (es) =>
+        es.admin.addFault({ method: "GET", path: "/_stats$", status: 403, elasticProduct: false }),
+      code: "ES_RESPONSE_ERROR",
+      message: /^403 security_exception/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.code === unreachable ? "unreachable, refresh again" : `reported as ${c.code}`}`, async () => {
+      const es = await startEmulator({ startDelayMs: 1, ...c.emulator });
+      const { createProvider, collectingProgress } = await import("pulumi-elasticsearch-ml/provider");
+      const provider = createProvider({
+        env: () => ({}),
+        progress: collectingProgress(),
+        clientOptions: { initialBackoffMs: 1, maxBackoffMs: 2, keepAliveTimeoutMs: 100 },
+      });
+      const config: Record<string, string> = { "elasticsearch-ml:endpoints": es.url, ...c.config };
+      provider.configure((key) => config[key]);
+      try {
+        await c.before?.(es);
+        const outs = { modelId: "tiny", deploymentId: "tiny", state: "started", waitFor: "fully_allocated" };
+        const reading = rejection(provider.read("tiny", outs));
+        await c.during?.(es, provider);
+        const err = await reading;
+        assert.equal(err.code, c.code, err.message);
+        if (c.code === unreachable) {
+          assert.ok(err instanceof ClusterUnreachableError);
+          assert.match((err.cause as Error).message, c.message);
+          assert.match(err.message, /refresh again once the cluster answers\.$/);
+        } else {
+          assert.match(err.message, c.message);
+          assert.doesNotMatch(err.message, /refresh again|stays in the stack unchanged/);
+        }
+      } finally {
+        await provider.close();
+        await es.close();
+      }
+    });
+  }
 });

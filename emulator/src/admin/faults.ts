@@ -3,17 +3,28 @@
  * `times` matches, or on a `probability` fraction of them drawn from a seeded generator (so a
  * run with the same seed and request sequence fires on the same requests).
  */
+import type { RouteResult } from "../http/types";
 import { SeededRandom } from "../random";
 import type { Fault, FaultSpec } from "./types";
 
-const SPEC_KEYS = ["method", "path", "when", "status", "body", "reset", "delayMs", "times", "probability"];
+const SPEC_KEYS = [
+  "method",
+  "path",
+  "when",
+  "status",
+  "body",
+  "headers",
+  "elasticProduct",
+  "reset",
+  "delayMs",
+  "times",
+  "probability",
+];
 
 /** Checks a fault spec from an untrusted source; throws an Error naming the bad property. */
 export function validateFaultSpec(input: unknown): FaultSpec {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new Error(
-      "fault: expected a JSON object with method, path, when, status, body, reset, delayMs, times, probability",
-    );
+    throw new Error(`fault: expected a JSON object with ${SPEC_KEYS.join(", ")}`);
   }
   const spec = input as Record<string, unknown>;
   for (const key of Object.keys(spec)) {
@@ -44,6 +55,21 @@ export function validateFaultSpec(input: unknown): FaultSpec {
     fail("status", "an integer HTTP status from 100 to 599");
   }
   if (spec.reset !== undefined && typeof spec.reset !== "boolean") fail("reset", "a boolean");
+  if (spec.elasticProduct !== undefined && typeof spec.elasticProduct !== "boolean")
+    fail("elasticProduct", "a boolean");
+  if (spec.headers !== undefined) {
+    const headers = spec.headers as unknown;
+    if (
+      headers === null ||
+      typeof headers !== "object" ||
+      Array.isArray(headers) ||
+      Object.entries(headers).some(
+        ([name, value]) => !/^[A-Za-z0-9-]+$/.test(name) || typeof value !== "string",
+      )
+    ) {
+      fail("headers", 'an object of header names to string values, e.g. {"Retry-After": "2"}');
+    }
+  }
   if (spec.delayMs !== undefined && (!isInt(spec.delayMs) || (spec.delayMs as number) < 0))
     fail("delayMs", "a non-negative integer");
   if (spec.times !== undefined && (!isInt(spec.times) || (spec.times as number) < 1))
@@ -63,6 +89,10 @@ export function validateFaultSpec(input: unknown): FaultSpec {
     throw new Error("fault: needs at least one of status, reset: true or delayMs");
   }
   if (spec.body !== undefined && spec.status === undefined) throw new Error("fault.body: needs a status");
+  if (spec.headers !== undefined && spec.status === undefined)
+    throw new Error("fault.headers: needs a status");
+  if (spec.elasticProduct !== undefined && spec.status === undefined)
+    throw new Error("fault.elasticProduct: needs a status");
   return spec as FaultSpec;
 }
 
@@ -130,6 +160,23 @@ const TYPES_BY_STATUS: Record<number, string> = {
   500: "exception",
   503: "master_not_discovered_exception",
 };
+
+/**
+ * The answer an injected status gives. It carries `X-Elastic-Product: Elasticsearch` (as every answer of
+ * Elasticsearch 7.14+ does) only when it stands for Elasticsearch's own refusal: by default a `before` fault
+ * does (the cluster refused before acting) and an `after` fault does not (the request was applied, so the
+ * error can only come from a proxy in between, or stand for an answer that was lost). `elasticProduct`
+ * overrides that, e.g. `false` on a `before` fault for a proxy that refuses without forwarding.
+ */
+export function faultResult(fault: Fault, status: number): RouteResult {
+  const fromElasticsearch = fault.elasticProduct ?? fault.when !== "after";
+  return {
+    status,
+    body: fault.body ?? defaultFaultBody(status, fault.id),
+    headers: fault.headers,
+    notFromElasticsearch: !fromElasticsearch,
+  };
+}
 
 /** An Elasticsearch-shaped error body for an injected status. */
 export function defaultFaultBody(status: number, faultId: string): Record<string, unknown> {

@@ -19,6 +19,14 @@ export interface FaultSpec {
   /** Status of the injected error response. Its body defaults to an Elasticsearch-shaped error for that status. */
   status?: number;
   body?: unknown;
+  /** Extra response headers of the injected answer, e.g. `{"Retry-After": "2"}`. Needs `status`. */
+  headers?: Record<string, string>;
+  /**
+   * Whether the injected answer carries `X-Elastic-Product: Elasticsearch`, i.e. stands for Elasticsearch's
+   * own answer. Default: true for `before` (the cluster refused), false for `after` (a proxy, or a lost
+   * answer: Elasticsearch applied the request). Needs `status`.
+   */
+  elasticProduct?: boolean;
   /** Destroy the connection instead of answering. */
   reset?: boolean;
   /** Delay in ms before answering (with `when: "before"`, before the request is applied). */

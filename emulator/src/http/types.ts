@@ -17,6 +17,11 @@ export interface RouteResult {
   status: number;
   body: unknown;
   headers?: Record<string, string | string[]>;
+  /**
+   * Leave out `X-Elastic-Product: Elasticsearch` (an injected answer that stands for a proxy or a lost
+   * answer). Elasticsearch itself sends the header on every response since 7.14.
+   */
+  notFromElasticsearch?: boolean;
 }
 
 /**

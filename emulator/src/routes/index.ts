@@ -3,6 +3,7 @@ import type { RouteDef } from "../router";
 import { clusterRoutes } from "./cluster";
 import { inferRoutes } from "./infer";
 import { inferenceEndpointRoutes } from "./inferenceEndpoints";
+import { mlInfoRoutes } from "./mlInfo";
 import { modelPartRoutes } from "./modelParts";
 import { modelRoutes } from "./models";
 import { pipelineRoutes } from "./pipelines";
@@ -22,6 +23,7 @@ export const ROUTES: RouteDef[] = [
   ...updateRoutes,
   ...inferRoutes,
   ...inferenceEndpointRoutes,
+  ...mlInfoRoutes,
   ...pipelineRoutes,
   ...securityRoutes,
 ];

@@ -3,6 +3,7 @@
  * cluster version read on first use. Each method delegates to its endpoint-group module.
  */
 import { inspect } from "node:util";
+import { type MlInfo, getMlInfo } from "./capacity";
 import { clusterVersion, getClusterInfo } from "./cluster";
 import { type ConnectionOptions, ConnectionSettings, resolveConnectionSettings } from "./config";
 import type { OperationContext } from "./context";
@@ -204,6 +205,11 @@ export class ElasticsearchClient {
     options?: { includeDefinitionStatus?: boolean },
   ): Promise<TrainedModelConfig | undefined> {
     return getTrainedModel(this.#context, modelId, options);
+  }
+
+  /** `GET _ml/info`: ML defaults and limits (processor limits from 8.12). */
+  getMlInfo(): Promise<MlInfo> {
+    return getMlInfo(this.#context);
   }
 
   /** Ingest pipelines (all, or the given ids); `{}` when there are none. */

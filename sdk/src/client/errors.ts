@@ -93,6 +93,8 @@ export interface ResponseErrorInit {
   operation?: OperationInfo;
   identity?: IdentityInfo;
   retryAfterMs?: number;
+  /** Whether the answer carried `X-Elastic-Product: Elasticsearch` (false: a proxy, or unknown). */
+  fromElasticsearch?: boolean;
 }
 
 /** Elasticsearch (or a proxy in front of it) answered with an HTTP error status. */
@@ -120,6 +122,11 @@ export class ResponseError extends EsClientError {
   referencingPipelines: string[] | undefined;
   /** `Retry-After`, when the server sent one. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Whether the answer carried `X-Elastic-Product: Elasticsearch`, as every Elasticsearch 7.14+ answer does.
+   * False for a proxy's or load balancer's error page (or an answer whose origin is unknown).
+   */
+  readonly fromElasticsearch: boolean;
 
   constructor(init: ResponseErrorInit) {
     const parsed = parseErrorBody(init.body);
@@ -150,6 +157,7 @@ export class ResponseError extends EsClientError {
     this.requiredPrivileges = auth?.privileges;
     this.referencingPipelines = undefined;
     this.retryAfterMs = init.retryAfterMs;
+    this.fromElasticsearch = init.fromElasticsearch === true;
   }
 }
 
@@ -342,6 +350,22 @@ export function isStartTimeout(err: unknown): err is ResponseError {
     err instanceof ResponseError &&
     err.statusCode === 408 &&
     err.type === "model_deployment_timeout_exception"
+  );
+}
+
+/**
+ * True for Elasticsearch's capacity refusal of a start or update: 429 `status_exception`
+ * "Could not start deployment because no ML nodes with sufficient capacity were found", "… because there
+ * are not enough resources to provide all requested allocations", "Could not update deployment because …",
+ * and "Could not start model deployment because existing deployments reached the limit of [100]". It stands
+ * until capacity changes, so it is final: retrying within seconds cannot succeed.
+ */
+export function isCapacityRefusal(err: unknown): err is ResponseError {
+  return (
+    err instanceof ResponseError &&
+    err.statusCode === 429 &&
+    err.type === "status_exception" &&
+    /^Could not (start|update) (model )?deployment because /.test(err.reason ?? "")
   );
 }
 

@@ -1,6 +1,10 @@
 /**
  * The Elasticsearch client layer of pulumi-elasticsearch-ml: connection settings, a typed error
  * family and the ML trained-model deployment operations. Free of `@pulumi/pulumi`.
+ *
+ * INTERNAL: this module serves the provider and the preview report; it is not public API (the package
+ * exports no `client` entry) and may change in any release. Users program against the resource and
+ * `pulumi-elasticsearch-ml/provider`.
  */
 export { createClient, ElasticsearchClient, TRACE_ENV_VAR, type ClientOptions } from "./client";
 export {
@@ -32,6 +36,7 @@ export {
   ClientClosedError,
   isEsClientError,
   isNotFound,
+  isCapacityRefusal,
   isDeploymentAlreadyExists,
   isStartTimeout,
   type EsClientErrorCode,
@@ -48,6 +53,8 @@ export {
 } from "./trainedModelDeployments";
 export type { ListOptions, GetTrainedModelsOptions } from "./trainedModels";
 export { findPipelinesReferencing, type PipelineReference } from "./ingest";
+export { describeCapacityRefusal, type CapacityRequest, type MlInfo, type ProcessorLimits } from "./capacity";
+export { isRefusalBeforeActing } from "./evidence";
 export { INFERENCE_API_SINCE, inferenceEndpointsUsing, type InferenceEndpoint } from "./inference";
 export {
   MINIMUM_SUPPORTED_VERSION,

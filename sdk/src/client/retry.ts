@@ -3,14 +3,22 @@
  *
  * Retried: failures where nothing reached the server (connect errors, so even a non-idempotent request
  * is safe to resend, on another endpoint when there is one) and — for idempotent requests only —
- * lost connections, timeouts and 429/502/503/504. Never retried: any other status (a 4xx is an answer,
- * not a glitch), TLS verification failures (they do not heal), and anything past the deadline.
+ * lost connections, timeouts and 408/429/502/503/504 (`Retry-After` honoured up to the backoff cap).
+ * Never retried: any other status (a 4xx is an answer, not a glitch), a capacity refusal (a 429 that
+ * stands until capacity changes), TLS verification failures (they do not heal), and anything past the
+ * deadline.
  */
 
 /** How an attempt failed, as the policy needs to see it. */
 export type AttemptFailure =
   /** The server (or a proxy) answered with an error status. */
-  | { kind: "status"; statusCode: number; retryAfterMs?: number }
+  | {
+      kind: "status";
+      statusCode: number;
+      retryAfterMs?: number;
+      /** Elasticsearch's capacity refusal (`isCapacityRefusal`): final, whatever the status. */
+      capacityRefusal?: boolean;
+    }
   /** Connecting failed: the request was certainly not sent. */
   | { kind: "connect" }
   /** TLS verification failed. */
@@ -37,8 +45,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_BACKOFF = { initialBackoffMs: 200, maxBackoffMs: 5_000 } as const;
 
-/** Statuses that mean "try again later" rather than "no". */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * Statuses that mean "try again later" rather than "no". 408 is in: for a request that is safe to resend,
+ * a proxy's (or Elasticsearch's) "no answer in time" is worth another attempt.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 
 export interface RetryContext {
   failure: AttemptFailure;
@@ -60,7 +71,7 @@ export function isRetryableFailure(failure: AttemptFailure, idempotent: boolean)
     case "connect":
       return true;
     case "status":
-      return idempotent && RETRYABLE_STATUSES.has(failure.statusCode);
+      return idempotent && failure.capacityRefusal !== true && RETRYABLE_STATUSES.has(failure.statusCode);
     case "lost":
     case "timeout":
       return idempotent;
@@ -98,7 +109,7 @@ export function decideRetry(
   if (ctx.attempts > policy.maxRetries) {
     return {
       retry: false,
-      reason: `gave up after ${ctx.attempts} attempts (maxRetries ${policy.maxRetries})`,
+      reason: `maxRetries ${policy.maxRetries} reached`,
     };
   }
   let delayMs =
@@ -121,7 +132,9 @@ export function decideRetry(
 function describeFailure(failure: AttemptFailure): string {
   switch (failure.kind) {
     case "status":
-      return `HTTP ${failure.statusCode}`;
+      return failure.capacityRefusal
+        ? `a capacity refusal (HTTP ${failure.statusCode})`
+        : `HTTP ${failure.statusCode}`;
     case "connect":
       return "a connect failure";
     case "tls":

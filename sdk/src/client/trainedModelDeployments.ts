@@ -10,9 +10,14 @@
  * refused locally when set to anything but its default, and left out otherwise.
  *
  * `_start` is never blindly re-sent: Elasticsearch keeps starting a deployment after its own 408, and
- * a second `_start` fails with "existing deployment with the same id". After an ambiguous failure the
- * client reads the deployment's stats and reports what actually happened.
+ * a second `_start` fails with "existing deployment with the same id". After an ambiguous failure (any
+ * 408, from Elasticsearch or a proxy; a timeout, lost connection or 5xx) the client reads the deployment's
+ * stats and reports what actually happened.
+ *
+ * A capacity refusal (429 "Could not start|update deployment because …") is final and gets one message
+ * that compares the request with the cluster's ML processor limits (`capacity.ts`).
  */
+import { explainCapacityRefusal } from "./capacity";
 import { type OperationContext, segment } from "./context";
 import {
   ConnectionError,
@@ -21,6 +26,7 @@ import {
   InvalidResponseError,
   ResponseError,
   TimeoutError,
+  isCapacityRefusal,
   isStartTimeout,
 } from "./errors";
 import { findPipelinesReferencing, getIngestPipelines, pipelineIds } from "./ingest";
@@ -303,11 +309,15 @@ export function buildUpdateRequest(params: UpdateDeploymentParams, version: EsVe
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-/** True when a failure leaves open whether Elasticsearch acted on the request. */
+/**
+ * True when a failure leaves open whether Elasticsearch acted on the request: a timeout, a connection lost
+ * after sending, a 5xx, and any 408 (Elasticsearch's own start timeout keeps the deployment starting; a
+ * proxy's 408 says nothing about what happened behind it).
+ */
 export function isAmbiguousFailure(err: unknown): err is EsClientError {
   if (err instanceof TimeoutError) return true;
   if (err instanceof ConnectionError) return err.requestSent;
-  if (err instanceof ResponseError) return err.statusCode >= 500;
+  if (err instanceof ResponseError) return err.statusCode >= 500 || err.statusCode === 408;
   return false;
 }
 
@@ -316,7 +326,8 @@ export function isAmbiguousFailure(err: unknown): err is EsClientError {
  * nothing reached the server, are retried). See {@link StartDeploymentResult} for the outcomes.
  *
  * @throws the original error with `applied === false` when a check after an ambiguous failure found no
- *   deployment (safe to retry), or unchanged for definite failures (4xx: `applied === false`).
+ *   deployment (safe to retry), or unchanged for definite failures (`applied` as the transport decided);
+ *   a capacity refusal with the ML processor limits added to its message.
  */
 export async function startDeployment(
   ctx: OperationContext,
@@ -342,7 +353,17 @@ export async function startDeployment(
     }
     return { outcome: "started", deploymentId: req.deploymentId, assignment: res.body.assignment };
   } catch (err) {
-    if (isStartTimeout(err)) return { outcome: "still-starting", deploymentId: req.deploymentId, cause: err };
+    if (isCapacityRefusal(err)) {
+      const adaptive = params.adaptiveAllocations;
+      await explainCapacityRefusal(ctx, err, {
+        operation: "start",
+        allocations:
+          params.numberOfAllocations ??
+          (adaptive?.enabled ? Math.max(1, adaptive.minNumberOfAllocations ?? 1) : 1),
+        threadsPerAllocation: params.priority === "low" ? 1 : (params.threadsPerAllocation ?? 1),
+      });
+      throw err;
+    }
     if (!isAmbiguousFailure(err)) throw err;
     return await settleAmbiguousStart(ctx, req.deploymentId, err);
   }
@@ -377,6 +398,8 @@ async function settleAmbiguousStart(
     );
     throw err;
   }
+  // Elasticsearch's own start timeout, with the deployment still there: it keeps starting.
+  if (isStartTimeout(err)) return { outcome: "still-starting", deploymentId, cause: err };
   return { outcome: "started-after-ambiguous-failure", deploymentId, stats, cause: err };
 }
 
@@ -432,19 +455,39 @@ async function explainStopConflict(
   }
 }
 
-/** `POST /_ml/trained_models/<deployment_id>/deployment/_update` (8.6+); idempotent, so retried. */
+/**
+ * `POST /_ml/trained_models/<deployment_id>/deployment/_update` (8.6+); idempotent, so retried, except a
+ * capacity refusal, which is final and explained with the ML processor limits.
+ */
 export async function updateDeployment(
   ctx: OperationContext,
   params: UpdateDeploymentParams,
 ): Promise<{ assignment: TrainedModelAssignment }> {
   const version = await ctx.version();
   const req = buildUpdateRequest(params, version);
-  const res = await ctx.transport.request<{ assignment: TrainedModelAssignment }>({
-    method: "POST",
-    path: req.path,
-    body: req.body,
-    idempotent: true,
-    operation: MANAGE("update"),
-  });
-  return res.body;
+  try {
+    const res = await ctx.transport.request<{ assignment: TrainedModelAssignment }>({
+      method: "POST",
+      path: req.path,
+      body: req.body,
+      idempotent: true,
+      operation: MANAGE("update"),
+    });
+    return res.body;
+  } catch (err) {
+    if (isCapacityRefusal(err)) {
+      // The threads are the running deployment's (an update cannot change them).
+      const stats = await getDeploymentStats(ctx, params.deploymentId).catch(() => undefined);
+      await explainCapacityRefusal(ctx, err, {
+        operation: "update",
+        allocations:
+          params.numberOfAllocations ??
+          params.adaptiveAllocations?.minNumberOfAllocations ??
+          stats?.number_of_allocations ??
+          1,
+        threadsPerAllocation: stats?.priority === "low" ? 1 : (stats?.threads_per_allocation ?? 1),
+      });
+    }
+    throw err;
+  }
 }

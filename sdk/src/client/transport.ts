@@ -7,6 +7,7 @@
  * - undici and socket failures are mapped to {@link ConnectionError}/{@link TlsError}/{@link TimeoutError}
  *   here, with the original kept as `cause`; nothing above this module sees an undici error code.
  * - Retries follow `retry.ts`; connect failures move on to the next endpoint (`endpoints.ts`).
+ * - `applied: false` only with evidence from every attempt (`evidence.ts`); unknown otherwise.
  * - TLS: trusted CA, client certificate, `insecure`, and SHA-256 fingerprint pinning checked on the
  *   peer chain right after the handshake, before any byte of the request is written.
  * - An opt-in trace (one line per attempt and outcome, secrets redacted).
@@ -26,11 +27,13 @@ import {
   EsClientError,
   type IdentityInfo,
   InvalidResponseError,
+  isCapacityRefusal,
   type OperationInfo,
   ResponseError,
   TimeoutError,
   TlsError,
 } from "./errors";
+import { ELASTIC_PRODUCT_HEADER, isRefusalBeforeActing } from "./evidence";
 import { type AttemptFailure, DEFAULT_BACKOFF, decideRetry, parseRetryAfter } from "./retry";
 import { type Secret, scrubSecrets } from "./secret";
 import { chainFingerprints, chainMatchesFingerprint } from "./tls";
@@ -96,7 +99,13 @@ const USER_AGENT = (() => {
 
 type AttemptOutcome =
   | { ok: true; statusCode: number; headers: Record<string, string | string[] | undefined>; text: string }
-  | { ok: false; error: EsClientError; failure: AttemptFailure };
+  | {
+      ok: false;
+      error: EsClientError;
+      failure: AttemptFailure;
+      /** True when no attempt was even made (the deadline had passed before it). */
+      notAttempted?: boolean;
+    };
 
 export class Transport {
   readonly #settings: ConnectionSettings;
@@ -161,6 +170,8 @@ export class Transport {
     const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const started = Date.now();
     const deadlineAt = started + deadlineMs;
+    // Stays true only while every attempt so far carries evidence that it changed nothing.
+    let notAppliedByAny = true;
 
     for (let attempts = 1; ; attempts++) {
       const endpoint = this.#selector.pick(Date.now());
@@ -185,16 +196,25 @@ export class Transport {
         this.#selector.markUp(endpoint);
         if (outcome.statusCode < 400)
           return { statusCode: outcome.statusCode, body: this.#parseSuccess<T>(spec, outcome.text) };
-        error = this.#responseError(spec, query, outcome);
+        const response = this.#responseError(spec, query, outcome);
+        error = response;
         failure = {
           kind: "status",
           statusCode: outcome.statusCode,
-          retryAfterMs: (error as ResponseError).retryAfterMs,
+          retryAfterMs: response.retryAfterMs,
+          capacityRefusal: isCapacityRefusal(response),
         };
+        notAppliedByAny &&= isRefusalBeforeActing(
+          response.statusCode,
+          response.type,
+          response.fromElasticsearch,
+        );
       } else {
         ({ error, failure } = outcome);
         if (failure.kind === "connect" || failure.kind === "timeout")
           this.#selector.markDown(endpoint, Date.now());
+        // Connect and TLS failures happen before a byte of the request is written.
+        if (!outcome.notAttempted) notAppliedByAny &&= failure.kind === "connect" || failure.kind === "tls";
       }
 
       const decision = decideRetry(
@@ -210,19 +230,8 @@ export class Transport {
       );
       if (!decision.retry) {
         error.attempts = attempts;
-        if (attempts > 1) error.addDetail(`Gave up after ${attempts} attempts: ${decision.reason}`);
-        // Nothing was sent, or the server refused it with a 4xx (408 aside, which Elasticsearch uses
-        // for "still working on it"): either way the request was not applied.
-        if (failure.kind === "connect" || failure.kind === "tls" || failure.kind === "closed")
-          error.applied = false;
-        if (
-          failure.kind === "status" &&
-          failure.statusCode >= 400 &&
-          failure.statusCode < 500 &&
-          failure.statusCode !== 408
-        ) {
-          error.applied = false;
-        }
+        if (attempts > 1) error.addDetail(`Gave up after ${attempts} attempts (${decision.reason})`);
+        error.applied = notAppliedByAny ? false : undefined;
         throw error;
       }
       this.#trace(`retrying ${spec.method} ${spec.path} in ${decision.delayMs} ms (${failure.kind})`);
@@ -307,6 +316,7 @@ export class Transport {
         phase: "deadline",
       }),
       failure: { kind: "deadline" },
+      notAttempted: true,
     };
   }
 
@@ -369,6 +379,7 @@ export class Transport {
       operation: spec.operation,
       identity: this.#identity,
       retryAfterMs: parseRetryAfter(header("retry-after"), Date.now()),
+      fromElasticsearch: header(ELASTIC_PRODUCT_HEADER) === "Elasticsearch",
     });
   }
 

@@ -17,7 +17,6 @@
  */
 import {
   type ClientOptions,
-  ConnectionError,
   type DeploymentStats,
   isDeploymentAlreadyExists,
   isEsClientError,
@@ -48,6 +47,8 @@ import {
   StopFlags,
 } from "./inputs";
 import { lookUpReferences } from "./lookups";
+import { isReachabilityFailure } from "./readErrors";
+import { decideStartRetry } from "./startRetry";
 import {
   ABSENT,
   compact,
@@ -106,9 +107,6 @@ export interface ReadResult {
 export interface UpdateResult {
   outs: Props;
 }
-
-/** Statuses that mean "try later" (as the client's retry policy has them). */
-const RETRYABLE_START_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /** A connected client, with the uuid of the cluster it answers as. */
 interface Session extends Connection {
@@ -299,15 +297,10 @@ export class DeploymentProvider {
       session = await this.#connect(declared.connection, old.clusterUuid, "refresh", deploymentId);
       stats = await session.client.getDeploymentStats(deploymentId);
     } catch (err) {
-      // A 4xx (401, 403…) is the cluster's own refusal and says what to fix: rethrown as is. No answer, or
-      // a 5xx after the client's retries, means the cluster is unavailable: say that the state is kept.
-      if (
-        err instanceof WrongClusterError ||
-        err instanceof ProviderConfigError ||
-        (err instanceof ResponseError && err.statusCode < 500)
-      ) {
-        throw err;
-      }
+      // Only "no answer" (connect errors, timeouts, 5xx after the client's retries, any 408) is an outage:
+      // say that the state is kept. Anything else (TLS trust, version, an unexpected response, a closed
+      // client, a refusal such as 401/403) says what to fix and is rethrown as is.
+      if (!isReachabilityFailure(err)) throw err;
       throw new ClusterUnreachableError(
         `Refresh could not read deployment [${deploymentId}]: ${(err as Error).message}. The resource stays in ` +
           "the stack unchanged; refresh again once the cluster answers.",
@@ -368,9 +361,19 @@ export class DeploymentProvider {
           if (stats) return this.#adopt(session, props, stats, deadline);
           throw err;
         }
-        const delayMs = this.#startRetryDelay(err, attempt, client.settings.maxRetries, deadline);
-        if (delayMs === undefined) throw err;
-        // "Try later" (429/502/503/504) or a lost connection. The client sends `_start` once per call; it
+        const decision = decideStartRetry(err, {
+          attempt,
+          maxRetries: client.settings.maxRetries,
+          now: this.#deps.clock.now(),
+          deadline,
+          timing: this.#deps.timing,
+        });
+        if (!decision.retry) {
+          if (decision.detail && isEsClientError(err)) err.addDetail(decision.detail);
+          throw err;
+        }
+        const { delayMs } = decision;
+        // "Try later" (408/429/502/503/504) or a lost connection. The client sends `_start` once per call; it
         // is sent again only after the stats show that this attempt left nothing behind, so a start that
         // was applied despite the error (a proxy's 429 or 503 after the fact) is never doubled.
         let stats: DeploymentStats | undefined;
@@ -382,28 +385,13 @@ export class DeploymentProvider {
         if (stats) return this.#adopt(session, props, stats, deadline);
         this.#deps.progress.info(
           `${id}: the start was not applied (${(err as Error).message.split(". ")[0]}); ` +
-            `starting again in ${delayMs} ms (retry ${attempt} of ${client.settings.maxRetries})`,
+            `starting again in ${delayMs} ms${decision.retryAfter ? " (as Retry-After asked)" : ""} ` +
+            `(retry ${attempt} of ${client.settings.maxRetries})`,
         );
         await this.#deps.clock.sleep(delayMs);
       }
     }
     return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
-  }
-
-  /**
-   * The wait before starting again after a failed `_start`, or undefined when that failure is final: only
-   * "try later" statuses and connections lost after sending are retried, within the connection's
-   * `maxRetries` and the deadline. A connect failure was already retried by the client.
-   */
-  #startRetryDelay(err: unknown, attempt: number, maxRetries: number, deadline: number): number | undefined {
-    const retryable =
-      (err instanceof ResponseError && RETRYABLE_START_STATUSES.has(err.statusCode)) ||
-      (err instanceof ConnectionError && err.requestSent && err.code === "ES_CONNECTION_ERROR");
-    if (!retryable || (err as { applied?: boolean }).applied === true || attempt > maxRetries)
-      return undefined;
-    const { pollInitialMs, pollMaxMs } = this.#deps.timing;
-    const delayMs = Math.min(pollMaxMs, pollInitialMs * 2 ** (attempt - 1));
-    return this.#deps.clock.now() + delayMs < deadline ? delayMs : undefined;
   }
 
   /** A deployment with the id exists: adopt it when it matches, scale it with `adoptExisting`, else fail. */
