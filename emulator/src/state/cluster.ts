@@ -79,13 +79,17 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 }
 
 /**
- * A fresh cluster uuid, drawn like Elasticsearch's (`Metadata.Builder#generateClusterUuidIfNeeded` calls
- * `UUIDs.randomBase64UUID()`: 16 random bytes, URL-safe base64 without padding, 22 characters). Random per
- * emulator so that two emulators started without a seed are two different clusters to the wrong-cluster
- * guard; with a seed the uuid comes from it instead (see {@link Cluster}).
+ * A fresh cluster uuid, drawn as Elasticsearch draws it (`Metadata.Builder#generateClusterUuidIfNeeded` calls
+ * `UUIDs.randomBase64UUID()`; `org.elasticsearch.common.RandomBasedUUIDGenerator`: 16 random bytes with the
+ * version-4 and variant bits set, URL-safe base64 without padding, 22 characters). Random per emulator so
+ * that two emulators started without a seed are two different clusters to the wrong-cluster guard; with a
+ * seed the uuid comes from it instead (see {@link Cluster}).
  */
 export function randomClusterUuid(): string {
-  return randomBytes(16).toString("base64url");
+  const bytes = randomBytes(16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  return bytes.toString("base64url");
 }
 
 export class Cluster {
