@@ -220,6 +220,13 @@ describe("packages: npm pack from a clean copy, then every declared entry and bi
         }
       });
 
+      it("has the bin paths in package-lock.json that package.json declares (npm ci links the lockfile's)", () => {
+        const lock = JSON.parse(fs.readFileSync(path.join(clean, "package-lock.json"), "utf8")) as {
+          packages: Record<string, { bin?: Record<string, string> }>;
+        };
+        assert.deepEqual(lock.packages[pkg.dir]?.bin, manifest.bin);
+      });
+
       it("carries the Apache-2.0 LICENSE it declares, and where its repository and issues are", () => {
         assert.equal(manifest.license, "Apache-2.0");
         const license = fs.readFileSync(path.join(unpacked, "LICENSE"), "utf8");
