@@ -9,6 +9,24 @@ module.exports = tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-console": "off",
+      // Only declared entry points: a `dist/...` import works in the workspace's tsc (node10 resolution
+      // ignores "exports") but fails at run time. Tests reach internals through "#sdk/*" and "#emulator/*".
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(pulumi-elasticsearch-ml|elasticsearch-ml-emulator)/dist(/|$)",
+              message: "not exported: use a declared entry, or #sdk/... / #emulator/... in tests",
+            },
+          ],
+        },
+      ],
     },
+  },
+  {
+    // The packages' bin files: committed CommonJS shims that require the built command.
+    files: ["*/bin/*.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -29,8 +29,10 @@ Options:
   --elastic-password <pw>     password of the "elastic" user (default "changeme")
   --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>            PEM private key
-  --seed <n>                  seed for probabilistic faults and generated ids (default 1)
-  --cluster-uuid <id>         cluster uuid reported by GET / (random by default)
+  --seed <n>                  seed for probabilistic faults and generated ids (default 1);
+                              when given, the cluster uuid is derived from it too
+  --cluster-uuid <id>         cluster uuid reported by GET / (default: random per process,
+                              or derived from --seed when that is given)
   --help                      print this help and exit
 
 Admin API (faults, request log, reset, nodes): see the README, under /_emulator/.`;
@@ -134,6 +136,9 @@ async function main(): Promise<void> {
   process.stdout.write(`es-ml-emulator (Elasticsearch ${version}) listening on ${handle.url}\n`);
 }
 
-if (require.main === module) {
+/** Runs the command in this process. Called by the package's bin (`bin/es-ml-emulator.js`) and by `node dist/cli.js`. */
+export function run(): void {
   void main();
 }
+
+if (require.main === module) run();

@@ -38,8 +38,8 @@ export interface EmulatorOptions {
   /** PEM certificate and key (file paths) to serve HTTPS. */
   tlsCert?: string;
   tlsKey?: string;
-  /** Seed for probabilistic faults (default 1). */
+  /** Seed for probabilistic faults and generated ids (default 1). When set, the cluster uuid comes from it too. */
   seed?: number;
-  /** Cluster uuid reported by `GET /` (random when unset). */
+  /** Cluster uuid reported by `GET /`. Unset: derived from `seed` when that is set, else random per emulator. */
   clusterUuid?: string;
 }

@@ -13,7 +13,7 @@ import {
   isRefusalBeforeActing,
   type ConnectionOptions,
   type ElasticsearchClient,
-} from "pulumi-elasticsearch-ml/dist/client";
+} from "#sdk/client";
 import { FAST, putTinyPytorchModel, selfSignedCertificate, tempDir } from "./fixtures";
 
 const UPDATE = "/_update$";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { createClient, ResponseError, type ElasticsearchClient } from "pulumi-elasticsearch-ml/dist/client";
+import { createClient, ResponseError, type ElasticsearchClient } from "#sdk/client";
 import {
   FAST,
   basic,

@@ -1,11 +1,7 @@
 import * as assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import {
-  createClient,
-  resolveConnectionSettings,
-  type ElasticsearchClient,
-} from "pulumi-elasticsearch-ml/dist/client";
+import { createClient, resolveConnectionSettings, type ElasticsearchClient } from "#sdk/client";
 import { FAST, basic, putTinyPytorchModel, traceCollector } from "./fixtures";
 
 const CANARY = {

@@ -11,7 +11,7 @@ import {
   isCapacityRefusal,
   ResponseError,
   type ElasticsearchClient,
-} from "pulumi-elasticsearch-ml/dist/client";
+} from "#sdk/client";
 import { FAST, putTinyPytorchModel } from "./fixtures";
 
 describe("client: capacity refusals are final and explained", function () {

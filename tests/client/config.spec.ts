@@ -7,7 +7,7 @@ import {
   normalizeFingerprint,
   resolveConnectionSettings,
   type ConnectionOptions,
-} from "pulumi-elasticsearch-ml/dist/client";
+} from "#sdk/client";
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEfake\n-----END PRIVATE KEY-----\n";

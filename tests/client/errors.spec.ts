@@ -1,16 +1,11 @@
 import * as assert from "node:assert/strict";
-import {
-  ResponseError,
-  isDeploymentAlreadyExists,
-  isNotFound,
-  isStartTimeout,
-} from "pulumi-elasticsearch-ml/dist/client";
+import { ResponseError, isDeploymentAlreadyExists, isNotFound, isStartTimeout } from "#sdk/client";
 import {
   buildResponseErrorMessage,
   parseErrorBody,
   privilegesFromSecurityReason,
   userFromSecurityReason,
-} from "pulumi-elasticsearch-ml/dist/client/errors";
+} from "#sdk/client/errors";
 
 function esBody(status: number, type: string, reason: string, extra: Record<string, unknown> = {}) {
   return { error: { root_cause: [{ type, reason }], type, reason, ...extra }, status };

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createServer, type AddressInfo } from "node:net";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { ConnectionError, createClient, type ElasticsearchClient } from "pulumi-elasticsearch-ml/dist/client";
+import { ConnectionError, createClient, type ElasticsearchClient } from "#sdk/client";
 import { FAST, putTinyPytorchModel, traceCollector } from "./fixtures";
 
 /** A port nothing listens on: bound, then released. */

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { findPipelinesReferencing, type IngestPipelines } from "pulumi-elasticsearch-ml/dist/client";
+import { findPipelinesReferencing, type IngestPipelines } from "#sdk/client";
 
 const inference = (modelId: string, extra: Record<string, unknown> = {}) => ({
   inference: { model_id: modelId, ...extra },

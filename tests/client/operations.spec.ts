@@ -7,7 +7,7 @@ import {
   ResponseError,
   UnsupportedVersionError,
   type ElasticsearchClient,
-} from "pulumi-elasticsearch-ml/dist/client";
+} from "#sdk/client";
 import { FAST, putInferencePipeline, putTinyPytorchModel } from "./fixtures";
 
 /** One emulator and one client per test, both closed afterwards. */

@@ -6,13 +6,9 @@ import {
   isAtLeast,
   parseEsVersion,
   type EsVersion,
-} from "pulumi-elasticsearch-ml/dist/client";
-import {
-  buildStartRequest,
-  buildStopRequest,
-  buildUpdateRequest,
-} from "pulumi-elasticsearch-ml/dist/client/trainedModelDeployments";
-import { assertSupportedVersion, parseDurationMs } from "pulumi-elasticsearch-ml/dist/client/version";
+} from "#sdk/client";
+import { buildStartRequest, buildStopRequest, buildUpdateRequest } from "#sdk/client/trainedModelDeployments";
+import { assertSupportedVersion, parseDurationMs } from "#sdk/client/version";
 
 const v = (raw: string, flavor?: string): EsVersion => parseEsVersion(raw, flavor)!;
 

@@ -7,7 +7,7 @@ import {
   TimeoutError,
   type ConnectionOptions,
   type ElasticsearchClient,
-} from "pulumi-elasticsearch-ml/dist/client";
+} from "#sdk/client";
 import { FAST, putTinyPytorchModel, traceCollector } from "./fixtures";
 
 const START = "_start$";

@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { createClient, type ElasticsearchClient } from "pulumi-elasticsearch-ml/dist/client";
+import { createClient, type ElasticsearchClient } from "#sdk/client";
 import { FAST, putTinyPytorchModel, traceCollector } from "./fixtures";
 
 describe("client: Retry-After is honoured, capped", function () {

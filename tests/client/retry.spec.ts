@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { EndpointSelector } from "pulumi-elasticsearch-ml/dist/client/endpoints";
+import { EndpointSelector } from "#sdk/client/endpoints";
 import {
   type AttemptFailure,
   type RetryPolicy,
@@ -7,9 +7,9 @@ import {
   decideRetry,
   isRetryableFailure,
   parseRetryAfter,
-} from "pulumi-elasticsearch-ml/dist/client/retry";
-import { chainFingerprints, chainMatchesFingerprint } from "pulumi-elasticsearch-ml/dist/client/tls";
-import { classifyErrorCode } from "pulumi-elasticsearch-ml/dist/client/transport";
+} from "#sdk/client/retry";
+import { chainFingerprints, chainMatchesFingerprint } from "#sdk/client/tls";
+import { classifyErrorCode } from "#sdk/client/transport";
 
 const POLICY: RetryPolicy = { maxRetries: 3, initialBackoffMs: 100, maxBackoffMs: 1000, deadlineMs: 10_000 };
 

@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { createClient, ResponseError, type ElasticsearchClient } from "pulumi-elasticsearch-ml/dist/client";
+import { createClient, ResponseError, type ElasticsearchClient } from "#sdk/client";
 import { FAST, putTinyPytorchModel } from "./fixtures";
 
 describe("client: a 408 on _start is settled through _stats", function () {

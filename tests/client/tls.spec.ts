@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { createClient, TlsError, type ElasticsearchClient } from "pulumi-elasticsearch-ml/dist/client";
+import { createClient, TlsError, type ElasticsearchClient } from "#sdk/client";
 import { FAST, selfSignedCertificate, tempDir, traceCollector } from "./fixtures";
 
 describe("client over TLS", function () {

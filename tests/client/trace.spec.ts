@@ -1,10 +1,6 @@
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import {
-  ConfigurationError,
-  createClient,
-  type ElasticsearchClient,
-} from "pulumi-elasticsearch-ml/dist/client";
+import { ConfigurationError, createClient, type ElasticsearchClient } from "#sdk/client";
 import { FAST } from "./fixtures";
 
 /** Captures what is written to stderr while `fn` runs. */

@@ -130,8 +130,12 @@ describe("e2e: the examples' programs through the real engine", function () {
   });
 
   it("two-clusters: one deployment on each cluster, told apart by cluster uuid", async () => {
-    const home = await emulatorWithModel({ clusterUuid: "cluster-home" });
-    const eu = await emulatorWithModel({ clusterUuid: "cluster-eu" });
+    // Two emulators with default options, as the README starts them: each is its own cluster.
+    const home = await emulatorWithModel();
+    const eu = await emulatorWithModel();
+    const homeUuid = home.admin.state().clusterUuid;
+    const euUuid = eu.admin.state().clusterUuid;
+    assert.notEqual(homeUuid, euUuid);
     try {
       const program = () =>
         twoClusters.program({ modelId: MODEL, deploymentId: "shared-id", connection: "eu" });
@@ -149,11 +153,11 @@ describe("e2e: the examples' programs through the real engine", function () {
         const up = await stack.up();
 
         assert.deepEqual(up.result.outputs.home?.value, {
-          clusterUuid: "cluster-home",
+          clusterUuid: homeUuid,
           deploymentState: "started",
         });
         assert.deepEqual(up.result.outputs.eu?.value, {
-          clusterUuid: "cluster-eu",
+          clusterUuid: euUuid,
           deploymentState: "started",
         });
         assert.deepEqual([...deployments(home).keys()], ["shared-id"]);
@@ -357,6 +361,19 @@ describe("examples: the entry pulumi up runs reads its settings from stack confi
         ["search", "s1", undefined],
         ["ingest", "teardown-ingest", { force: true, finishPendingWork: true }],
       ],
+    );
+  });
+
+  it("every Pulumi project in the repository has its own name (stacks of one backend do not collide)", () => {
+    const projects = [root, ...fs.readdirSync(path.join(root, "examples")).map(dir)].filter((d) =>
+      fs.existsSync(path.join(d, "Pulumi.yaml")),
+    );
+    assert.ok(projects.length >= 6, `found ${projects.length} projects`);
+    const names = projects.map((d) => pulumiProject(d).name);
+    assert.deepEqual(
+      names.filter((n, i) => names.indexOf(n) !== i),
+      [],
+      names.join(", "),
     );
   });
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
+import { startEmulator } from "elasticsearch-ml-emulator";
 
 const CLI = path.resolve(__dirname, "../../../emulator/dist/cli.js");
 
@@ -79,6 +80,43 @@ describe("emulator: CLI", () => {
     running.push(badVersion);
     assert.equal(await badVersion.exited, 2);
     assert.match(badVersion.stderr, /esVersion: "7\.10\.0" is outside the emulated range/);
+  });
+
+  /** Starts the CLI with `args`, returns the `cluster_uuid` its `GET /` reports. */
+  async function clusterUuidOf(args: string[]): Promise<string> {
+    const proc = run(["--port", "0", ...args]);
+    running.push(proc);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await firstLine(proc))?.[1];
+    assert.ok(url, `no URL (stderr: ${proc.stderr})`);
+    return ((await (await fetch(`${url}/`)).json()) as { cluster_uuid: string }).cluster_uuid;
+  }
+
+  it("reports a different random cluster uuid in each process by default; --seed makes it repeatable", async () => {
+    const [a, b] = await Promise.all([clusterUuidOf([]), clusterUuidOf([])]);
+    // Elasticsearch's own shape: 16 random bytes in URL-safe base64, 22 characters.
+    assert.match(a, /^[A-Za-z0-9_-]{22}$/);
+    assert.notEqual(a, b, "two default emulators are two clusters to the wrong-cluster guard");
+    const [seeded1, seeded2, other] = await Promise.all([
+      clusterUuidOf(["--seed", "7"]),
+      clusterUuidOf(["--seed", "7"]),
+      clusterUuidOf(["--seed", "8"]),
+    ]);
+    assert.equal(seeded1, seeded2);
+    assert.notEqual(seeded1, other);
+    assert.equal(await clusterUuidOf(["--seed", "7", "--cluster-uuid", "mine"]), "mine");
+  });
+
+  it("gives each programmatic emulator its own cluster uuid unless a seed is passed", async () => {
+    const handles = await Promise.all([startEmulator(), startEmulator(), startEmulator({ seed: 3 })]);
+    try {
+      const uuids = handles.map((h) => h.admin.state().clusterUuid);
+      assert.notEqual(uuids[0], uuids[1]);
+      const again = await startEmulator({ seed: 3 });
+      assert.equal(again.admin.state().clusterUuid, uuids[2]);
+      await again.close();
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+    }
   });
 
   it("prints usage with --help", async () => {

@@ -5,7 +5,7 @@
  * `elasticProduct: false`). Clients use it to tell Elasticsearch's refusals from a proxy's.
  */
 import { strict as assert } from "node:assert";
-import { validateFaultSpec } from "elasticsearch-ml-emulator/dist/admin/faults";
+import { validateFaultSpec } from "#emulator/admin/faults";
 import { createPytorchModel, startDeployment, startTestEmulator, TestEmulator } from "./helpers";
 
 const START = "/_ml/trained_models/m/deployment/_start";

@@ -2,23 +2,15 @@ import assert from "node:assert/strict";
 import type { IncomingHttpHeaders } from "node:http";
 import { request } from "undici";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { EsError } from "elasticsearch-ml-emulator/dist/errors";
-import type { EmulatorRequest } from "elasticsearch-ml-emulator/dist/http/types";
-import { ACTIONS } from "elasticsearch-ml-emulator/dist/security/actions";
-import { basicAuthorization, parseCredentials } from "elasticsearch-ml-emulator/dist/security/credentials";
-import {
-  actionDeniedMessage,
-  missingCredentials,
-  WWW_AUTHENTICATE,
-} from "elasticsearch-ml-emulator/dist/security/messages";
-import {
-  privilegeGrants,
-  privilegesGranting,
-  unknownClusterPrivilege,
-} from "elasticsearch-ml-emulator/dist/security/privileges";
-import { createRealm, type SecurityRealm } from "elasticsearch-ml-emulator/dist/security/realm";
-import { securityActionFor } from "elasticsearch-ml-emulator/dist/security/routes";
-import type { Principal } from "elasticsearch-ml-emulator/dist/security/types";
+import { EsError } from "#emulator/errors";
+import type { EmulatorRequest } from "#emulator/http/types";
+import { ACTIONS } from "#emulator/security/actions";
+import { basicAuthorization, parseCredentials } from "#emulator/security/credentials";
+import { actionDeniedMessage, missingCredentials, WWW_AUTHENTICATE } from "#emulator/security/messages";
+import { privilegeGrants, privilegesGranting, unknownClusterPrivilege } from "#emulator/security/privileges";
+import { createRealm, type SecurityRealm } from "#emulator/security/realm";
+import { securityActionFor } from "#emulator/security/routes";
+import type { Principal } from "#emulator/security/types";
 
 const PASSWORD = "s3cret-elastic";
 const ELASTIC: Principal = { username: "elastic", roles: ["superuser"] };

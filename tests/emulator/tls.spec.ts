@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { basicAuthorization } from "elasticsearch-ml-emulator/dist/security/credentials";
+import { basicAuthorization } from "#emulator/security/credentials";
 import { selfSignedCertificate } from "../support/certificates";
 
 describe("emulator over TLS", function () {

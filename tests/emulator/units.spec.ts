@@ -1,15 +1,10 @@
 import { strict as assert } from "node:assert";
-import { applyFilterPath } from "elasticsearch-ml-emulator/dist/http/filterPath";
-import {
-  formatDuration,
-  parseByteSize,
-  parseDuration,
-  unrecognizedMessage,
-} from "elasticsearch-ml-emulator/dist/params";
-import { placeAllocations, reduceAllocations } from "elasticsearch-ml-emulator/dist/planner";
-import { SeededRandom } from "elasticsearch-ml-emulator/dist/random";
-import { referencedModelIds } from "elasticsearch-ml-emulator/dist/state/pipelines";
-import { VersionProfile } from "elasticsearch-ml-emulator/dist/versions";
+import { applyFilterPath } from "#emulator/http/filterPath";
+import { formatDuration, parseByteSize, parseDuration, unrecognizedMessage } from "#emulator/params";
+import { placeAllocations, reduceAllocations } from "#emulator/planner";
+import { SeededRandom } from "#emulator/random";
+import { referencedModelIds } from "#emulator/state/pipelines";
+import { VersionProfile } from "#emulator/versions";
 
 describe("emulator units", () => {
   describe("durations (TimeValue)", () => {

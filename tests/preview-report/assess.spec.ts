@@ -3,14 +3,14 @@
  * and drift. Pure: snapshots are built here.
  */
 import * as assert from "node:assert/strict";
-import type { DeploymentStats, IngestPipelines } from "pulumi-elasticsearch-ml/dist/client";
+import type { DeploymentStats, IngestPipelines } from "#sdk/client";
 import {
   assessChange,
   buildStackChanges,
   parsePreviewDocument,
   type ClusterSnapshot,
   type DeploymentChange,
-} from "pulumi-elasticsearch-ml/dist/report/index";
+} from "pulumi-elasticsearch-ml/report";
 import { inputs, outputs, previewDoc, step } from "./fixtures";
 
 function change(spec: Parameters<typeof step>[0], config?: Record<string, unknown>): DeploymentChange {

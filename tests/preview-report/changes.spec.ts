@@ -9,7 +9,7 @@ import {
   summarize,
   type DeploymentChange,
   type StackChanges,
-} from "pulumi-elasticsearch-ml/dist/report/index";
+} from "pulumi-elasticsearch-ml/report";
 import { inputs, outputs, previewDoc, step, UNKNOWN } from "./fixtures";
 
 function changesOf(

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { createReport, type ReportOptions } from "pulumi-elasticsearch-ml/dist/report/index";
+import { createReport, type ReportOptions } from "pulumi-elasticsearch-ml/report";
 import { basic, esCall, putUser, type SetupTarget } from "../client/fixtures";
 import { readGolden } from "./golden";
 import { CLUSTER_UUID, EMULATOR_OPTIONS, seedCluster } from "./engine/scenario";

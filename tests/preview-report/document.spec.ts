@@ -2,7 +2,7 @@
  * Reading `pulumi preview --json`: what is accepted, and the message for everything else.
  */
 import * as assert from "node:assert/strict";
-import { parsePreviewDocument, PreviewInputError } from "pulumi-elasticsearch-ml/dist/report/index";
+import { parsePreviewDocument, PreviewInputError } from "pulumi-elasticsearch-ml/report";
 import { readGolden } from "./golden";
 
 function rejects(text: string, message: RegExp): void {

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
 import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
-import { createReport, type Report } from "pulumi-elasticsearch-ml/dist/report/index";
+import { createReport, type Report } from "pulumi-elasticsearch-ml/report";
 import { esCall } from "../client/fixtures";
 import { getPulumiCli, withTestStack } from "../e2e/harness";
 import { makeToyProvider, Toy } from "../e2e/harness/toy-provider";

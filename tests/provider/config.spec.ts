@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
-import { parseProviderConfig } from "pulumi-elasticsearch-ml/dist/provider/config";
+import { parseProviderConfig } from "#sdk/provider/config";
 import { collectingProgress, createProvider, ProviderConfigError } from "pulumi-elasticsearch-ml/provider";
 import { FAST, putTinyPytorchModel } from "../client/fixtures";
 import { FAST_TIMING, PROVIDER_TEXT, rejection } from "./harness";

@@ -1,14 +1,9 @@
 /** Pure parts of the provider: stats → outputs, readiness, and the inputs a refresh returns. */
 import * as assert from "node:assert/strict";
-import type { DeploymentStats } from "pulumi-elasticsearch-ml/dist/client";
-import { checkInputs } from "pulumi-elasticsearch-ml/dist/provider/check";
-import type { DeploymentInputs, EffectiveSettings } from "pulumi-elasticsearch-ml/dist/provider/inputs";
-import {
-  assessReadiness,
-  inputsWithDrift,
-  observe,
-  recordedReady,
-} from "pulumi-elasticsearch-ml/dist/provider/observe";
+import type { DeploymentStats } from "#sdk/client";
+import { checkInputs } from "#sdk/provider/check";
+import type { DeploymentInputs, EffectiveSettings } from "#sdk/provider/inputs";
+import { assessReadiness, inputsWithDrift, observe, recordedReady } from "#sdk/provider/observe";
 
 function stats(overrides: Partial<DeploymentStats> = {}): DeploymentStats {
   return {

@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { plaintextCredentialKeys } from "pulumi-elasticsearch-ml/dist/resource";
+import { plaintextCredentialKeys } from "#sdk/resource";
 
 describe("plaintext credentials in stack config", () => {
   let saved: Record<string, string>;

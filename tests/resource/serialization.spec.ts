@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
 import * as entry from "pulumi-elasticsearch-ml/provider";
-import { deploymentProvider } from "pulumi-elasticsearch-ml/dist/resource";
+import { deploymentProvider } from "#sdk/resource";
 import { putTinyPytorchModel } from "../client/fixtures";
 
 // `require-from-string` is what the dynamic-provider host uses to load `__provider`; it has no types.
@@ -168,7 +168,6 @@ describe("state written by one build is handled by another build (two builds)", 
     const manifest = JSON.parse(readFileSync(join(pkgB, "package.json"), "utf8"));
     manifest.version = "99.0.0";
     manifest.exports["./provider"] = { types: "./dist/engine/index.d.ts", default: "./dist/engine/index.js" };
-    delete manifest.exports["./dist/provider"];
     writeFileSync(join(pkgB, "package.json"), JSON.stringify(manifest, null, 2));
 
     const config = configOf({ "elasticsearch-ml:endpoints": es.url });
@@ -203,6 +202,8 @@ describe("state written by one build is handled by another build (two builds)", 
     assert.ok(state - userInputs < 4096, `${state - userInputs} bytes beyond the user's inputs`);
   });
 
+  // No `dist/...` path is exported (only ".", "./provider", "./report", "./cli"), so such text
+  // is refused by the exports map before the moved file matters; either way state naming a file breaks.
   it("control: text that named an internal file (as a by-path capture would) breaks in build B", async () => {
     const rootB = join(dir, "b");
     const pkgB = install(rootB);
@@ -214,7 +215,7 @@ describe("state written by one build is handled by another build (two builds)", 
     const provider = requireFromString(pinned, join(rootB, "program.js")).handler();
     await assert.rejects(
       async () => provider.check({}, { modelId: "tiny" }),
-      /Cannot find module|ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND/,
+      /ERR_PACKAGE_PATH_NOT_EXPORTED|Cannot find module|MODULE_NOT_FOUND/,
     );
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { checkInputs, parseByteSize, type CheckFailure } from "pulumi-elasticsearch-ml/dist/provider/check";
-import { PULUMI_UNKNOWN } from "pulumi-elasticsearch-ml/dist/provider/inputs";
+import { checkInputs, parseByteSize, type CheckFailure } from "#sdk/provider/check";
+import { PULUMI_UNKNOWN } from "#sdk/provider/inputs";
 
 // Written out here rather than imported, so a changed message fails the test.
 const ID_RULE =

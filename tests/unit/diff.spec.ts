@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
-import { checkInputs } from "pulumi-elasticsearch-ml/dist/provider/check";
-import { diffInputs, type PlanKind } from "pulumi-elasticsearch-ml/dist/provider/diff";
+import { checkInputs } from "#sdk/provider/check";
+import { diffInputs, type PlanKind } from "#sdk/provider/diff";
 import {
   PULUMI_UNKNOWN,
   type DeploymentInputs,
   type DeploymentOutputs,
   type DeploymentState,
   type EffectiveSettings,
-} from "pulumi-elasticsearch-ml/dist/provider/inputs";
+} from "#sdk/provider/inputs";
 
 /** Inputs as `check` returns them, so the table exercises real defaults. */
 function inputs(raw: Record<string, unknown>): DeploymentInputs {

@@ -3,12 +3,12 @@
  * longer `Retry-After` capped at 30 s), and when a `Retry-After` past the deadline makes the failure final.
  */
 import * as assert from "node:assert/strict";
-import { ConnectionError, ResponseError, TlsError } from "pulumi-elasticsearch-ml/dist/client";
+import { ConnectionError, ResponseError, TlsError } from "#sdk/client";
 import {
   decideStartRetry,
   RETRY_AFTER_CAP_MS,
   type StartRetryContext,
-} from "pulumi-elasticsearch-ml/dist/provider/startRetry";
+} from "#sdk/provider/startRetry";
 
 const CTX: StartRetryContext = {
   attempt: 1,

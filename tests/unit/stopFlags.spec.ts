@@ -8,8 +8,8 @@ import {
   stopFlagsFromEnv,
   STOP_FLAG_CONFIG_KEYS,
   STOP_FLAG_ENV_VARS,
-} from "pulumi-elasticsearch-ml/dist/provider/stopFlags";
-import { PULUMI_UNKNOWN, type StopFlags } from "pulumi-elasticsearch-ml/dist/provider/inputs";
+} from "#sdk/provider/stopFlags";
+import { PULUMI_UNKNOWN, type StopFlags } from "#sdk/provider/inputs";
 
 describe("stop flags", () => {
   describe("precedence: resource stop > provider config > unset", () => {

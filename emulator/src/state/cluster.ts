@@ -3,6 +3,7 @@
  * seeded generator and the version profile every handler reads. One instance per emulator;
  * `reset()` returns it to a fresh cluster holding only the built-in model.
  */
+import { randomBytes } from "node:crypto";
 import type { EmulatorOptions } from "../options";
 import { SeededRandom } from "../random";
 import { Scheduler } from "../scheduler";
@@ -43,7 +44,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     seed: options.seed ?? 1,
     tlsCert: options.tlsCert,
     tlsKey: options.tlsKey,
-    clusterUuid: options.clusterUuid,
+    clusterUuid: options.clusterUuid ?? (options.seed === undefined ? randomClusterUuid() : undefined),
   };
   const nonNegativeInts: (keyof ResolvedOptions)[] = [
     "port",
@@ -77,6 +78,20 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   return resolved;
 }
 
+/**
+ * A fresh cluster uuid, drawn as Elasticsearch draws it (`Metadata.Builder#generateClusterUuidIfNeeded` calls
+ * `UUIDs.randomBase64UUID()`; `org.elasticsearch.common.RandomBasedUUIDGenerator`: 16 random bytes with the
+ * version-4 and variant bits set, URL-safe base64 without padding, 22 characters). Random per emulator so
+ * that two emulators started without a seed are two different clusters to the wrong-cluster guard; with a
+ * seed the uuid comes from it instead (see {@link Cluster}).
+ */
+export function randomClusterUuid(): string {
+  const bytes = randomBytes(16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  return bytes.toString("base64url");
+}
+
 export class Cluster {
   readonly profile: VersionProfile;
   readonly scheduler = new Scheduler();
@@ -93,7 +108,9 @@ export class Cluster {
   constructor(readonly options: ResolvedOptions) {
     this.profile = new VersionProfile(options.esVersion);
     this.random = new SeededRandom(options.seed);
-    this.clusterUuid = options.clusterUuid ?? this.random.id(22);
+    // Drawn even when unused, so the build hash (and everything after it) stays the seed's.
+    const seededUuid = this.random.id(22);
+    this.clusterUuid = options.clusterUuid ?? seededUuid;
     this.buildHash = this.random.hex(40);
     this.populate();
   }

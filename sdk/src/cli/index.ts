@@ -30,7 +30,11 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   return EXIT.INPUT;
 }
 
-if (require.main === module) {
+/**
+ * Runs the command in this process: its arguments, standard streams and environment; sets the exit
+ * code. Called by the package's bin (`bin/pulumi-elasticsearch-ml.js`) and by `node dist/cli/index.js`.
+ */
+export function run(): void {
   main(process.argv.slice(2), {
     stdin: process.stdin,
     stdout: process.stdout,
@@ -48,3 +52,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();

@@ -165,11 +165,24 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
     const [pack] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
     assert.ok(pack, "npm pack described the tarball");
     const files = pack.files.map((f) => f.path);
-    for (const required of ["package.json", "README.md", "dist/index.js", "dist/provider/index.js"]) {
+    // The exact list is pinned by tests/package/packages.spec.ts; here, what this scenario relies on.
+    for (const required of [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "bin/pulumi-elasticsearch-ml.js",
+      "dist/index.js",
+      "dist/provider/index.js",
+    ]) {
       assert.ok(files.includes(required), `the tarball holds ${required}`);
     }
     assert.deepEqual(
-      files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md)$/.test(f)),
+      files.filter(
+        (f) =>
+          !/^(dist\/.*\.(js|d\.ts)|bin\/pulumi-elasticsearch-ml\.js|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(
+            f,
+          ),
+      ),
       [],
       "nothing but the built code and the docs is published",
     );
