@@ -614,6 +614,63 @@ describe("checkInputs", () => {
       });
     });
 
+    // null means unset inside adaptiveAllocations and stop too: it passed check before, then showed a change on
+    // every preview and made the client refuse every apply.
+    const nestedNulls: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        "a null minimum bound",
+        { adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: 4 } },
+        { adaptiveAllocations: { enabled: true, maxNumberOfAllocations: 4 } },
+      ],
+      [
+        "a null maximum bound",
+        { adaptiveAllocations: { enabled: true, minNumberOfAllocations: 1, maxNumberOfAllocations: null } },
+        { adaptiveAllocations: { enabled: true, minNumberOfAllocations: 1 } },
+      ],
+      [
+        "both bounds null",
+        {
+          adaptiveAllocations: { enabled: false, minNumberOfAllocations: null, maxNumberOfAllocations: null },
+        },
+        { adaptiveAllocations: { enabled: false } },
+      ],
+      [
+        "a null stop flag next to a set one",
+        { stop: { force: null, finishPendingWork: true } },
+        { stop: { finishPendingWork: true } },
+      ],
+      [
+        "every stop flag null",
+        { stop: { force: null, finishPendingWork: null, allowNoMatch: null } },
+        { stop: {} },
+      ],
+      [
+        "an undefined member",
+        { stop: { force: undefined, allowNoMatch: false } },
+        { stop: { allowNoMatch: false } },
+      ],
+    ];
+    for (const [name, given, expected] of nestedNulls) {
+      it(`drops nested null as unset: ${name}`, () => {
+        const { inputs, failures } = checkInputs({}, { modelId: "m", ...given });
+        assert.deepEqual(failures, []);
+        assert.deepEqual(inputs, {
+          modelId: "m",
+          deploymentId: "m",
+          state: "started",
+          waitFor: "fully_allocated",
+          waitTimeoutSeconds: 1200,
+          ...expected,
+        });
+      });
+    }
+
+    it("a null adaptiveAllocations.enabled is unset, so it is reported as required", () => {
+      assert.deepEqual(checkInputs({}, m({ adaptiveAllocations: { enabled: null } })).failures, [
+        f("adaptiveAllocations.enabled", "adaptiveAllocations.enabled is required; must be true or false"),
+      ]);
+    });
+
     it("reports a non-object as a failure, not a crash", () => {
       assert.deepEqual(checkInputs({}, "oops").failures, [
         f("", 'the inputs: "oops" are not allowed; must be an object of properties'),

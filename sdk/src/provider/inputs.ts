@@ -203,6 +203,21 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
+/**
+ * The object without its `null` and `undefined` members: `null` means unset everywhere (YAML and JSON
+ * programs write it for "not set"), so a nested `null` (a bound of `adaptiveAllocations`, a `stop` flag)
+ * must neither be compared by `diff` nor sent. Not an object: returned as is.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, member]) => member !== null && member !== undefined),
+  );
+}
+
+/** The inputs whose members are themselves optional settings: nested `null` is dropped from these. */
+export const NESTED_INPUTS: readonly (keyof DeploymentInputs)[] = ["adaptiveAllocations", "stop"];
+
 /** A non-null, non-array object. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
