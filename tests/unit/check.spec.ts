@@ -15,8 +15,8 @@ const CACHE =
   'must be a byte size such as "0", "512kb" or "1.5gb": a non-negative number with a unit ' +
   '(b, kb, mb, gb, tb or pb, any case; a fraction is allowed except for b); "0" disables the cache';
 const TIMEOUT =
-  "must be a number of seconds greater than 0 and at most 1500 (25 minutes: the Pulumi engine cancels a " +
-  "provider call after 30 minutes, and a cancelled call records no partial failure)";
+  "must be a number of seconds greater than 0 and at most 2147483 " +
+  "(about 24.8 days, the longest delay a Node.js timer holds)";
 const LOW = "a low-priority deployment has exactly 1 allocation of 1 thread";
 const CONNECTION =
   'must be the name of a connection from stack config: letters, digits, "_" and "-" (omit it to use the default connection)';
@@ -387,9 +387,9 @@ const invalid: InvalidCase[] = [
     failures: [f("waitTimeoutSeconds", `waitTimeoutSeconds: -5 is not allowed; ${TIMEOUT}`)],
   },
   {
-    name: "waitTimeoutSeconds above the 25-minute cap",
-    input: m({ waitTimeoutSeconds: 1800 }),
-    failures: [f("waitTimeoutSeconds", `waitTimeoutSeconds: 1800 is not allowed; ${TIMEOUT}`)],
+    name: "waitTimeoutSeconds beyond what a Node.js timer holds",
+    input: m({ waitTimeoutSeconds: 2147484 }),
+    failures: [f("waitTimeoutSeconds", `waitTimeoutSeconds: 2147484 is not allowed; ${TIMEOUT}`)],
   },
   {
     name: "waitTimeoutSeconds a string",
@@ -532,9 +532,12 @@ describe("checkInputs", () => {
           numberOfAllocations: 2147483647,
           threadsPerAllocation: 32,
           queueCapacity: 100000,
-          waitTimeoutSeconds: 1500,
+          waitTimeoutSeconds: 2147483,
         }),
       ],
+      // The old 25-minute cap misread a gRPC queueing setting as a limit on how long a call runs.
+      ["a wait timeout of 30 minutes", m({ waitTimeoutSeconds: 1800 })],
+      ["a wait timeout of 2 hours (a large model on autoscaling ML nodes)", m({ waitTimeoutSeconds: 7200 })],
       ["a fractional wait timeout (tests use short ones)", m({ waitTimeoutSeconds: 0.05 })],
       [
         "low priority with 1 allocation of 1 thread",

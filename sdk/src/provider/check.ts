@@ -71,7 +71,7 @@ const CACHE_RULE =
   '(b, kb, mb, gb, tb or pb, any case; a fraction is allowed except for b); "0" disables the cache';
 const WAIT_TIMEOUT_RULE =
   `must be a number of seconds greater than 0 and at most ${MAX_WAIT_TIMEOUT_SECONDS} ` +
-  "(25 minutes: the Pulumi engine cancels a provider call after 30 minutes, and a cancelled call records no partial failure)";
+  "(about 24.8 days, the longest delay a Node.js timer holds)";
 const BOOLEAN_RULE = "must be true or false";
 const CONNECTION_RULE =
   'must be the name of a connection from stack config: letters, digits, "_" and "-" (omit it to use the default connection)';
