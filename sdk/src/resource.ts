@@ -100,9 +100,10 @@ export interface TrainedModelDeploymentArgs {
    */
   waitFor?: pulumi.Input<"starting" | "started" | "fully_allocated">;
   /**
-   * The provider's own deadline for `waitFor`, in seconds (default 1200, at most 1500: the engine cancels a
-   * provider call after 30 minutes). At the deadline the operation fails but the deployment is recorded in
-   * the stack, and the next `pulumi up` keeps waiting instead of starting it twice.
+   * The provider's own deadline for `waitFor` (and for a stop), in seconds: default 1200, any number
+   * greater than 0 up to 2147483 (about 24.8 days, the longest delay a Node.js timer holds). At the
+   * deadline the operation fails but the deployment is recorded in the stack, and the next `pulumi up`
+   * keeps waiting instead of starting it twice.
    */
   waitTimeoutSeconds?: pulumi.Input<number>;
   /** Per-resource stop flags; see {@link StopFlagsArgs} for the precedence. */

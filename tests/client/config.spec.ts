@@ -471,7 +471,7 @@ describe("client config: resolveConnectionSettings", () => {
       rejects(
         () => resolve(ep, { ELASTICSEARCH_INSECURE: "yes" }),
         "ELASTICSEARCH_INSECURE",
-        "ELASTICSEARCH_INSECURE: 'yes' is not a boolean; expected true, false, 1 or 0",
+        'ELASTICSEARCH_INSECURE: "yes" is not allowed; must be true or false (any case), 1 or 0, or unset',
       );
     });
 

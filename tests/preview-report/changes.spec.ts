@@ -182,7 +182,7 @@ describe("preview report: operations and capacity from preview steps", () => {
       const changes = changesOf([stopStep()], { config: { "elasticsearch-ml:force": "yes" } });
       assert.match(
         changes.warnings[0],
-        /elasticsearch-ml:force: "yes" is not allowed; must be "true" or "false"/,
+        /elasticsearch-ml:force: "yes" is not allowed; must be true or false \(any case\), 1 or 0, or unset/,
       );
       const env = changesOf([stopStep()], {}, { ELASTICSEARCH_ML_FORCE: "maybe" });
       assert.match(env.warnings[0], /ELASTICSEARCH_ML_FORCE: "maybe" is not allowed/);

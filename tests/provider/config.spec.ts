@@ -59,19 +59,19 @@ describe("provider configuration (stack config under elasticsearch-ml:)", () => 
         "a non-boolean insecure",
         { "elasticsearch-ml:insecure": "yes" },
         "elasticsearch-ml:insecure",
-        /"yes" is not allowed; must be "true" or "false"/,
+        /"yes" is not allowed; must be true or false \(any case\), 1 or 0, or unset/,
       ],
       [
         "a non-boolean stop flag",
-        { "elasticsearch-ml:force": "1" },
+        { "elasticsearch-ml:force": "on" },
         "elasticsearch-ml:force",
-        /"1" is not allowed/,
+        /"on" is not allowed/,
       ],
       [
         "headers that are not JSON",
         { "elasticsearch-ml:headers": "X-A: b" },
         "elasticsearch-ml:headers",
-        /is not valid JSON/,
+        /^elasticsearch-ml:headers is not valid JSON at position 0 \(of 6 characters\); must be a JSON object/,
       ],
       [
         "a zero timeout",

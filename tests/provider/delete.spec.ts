@@ -188,7 +188,7 @@ describe("provider delete against the emulator", function () {
     assert.ok(err instanceof ProviderConfigError);
     assert.equal(
       err.message,
-      'ELASTICSEARCH_ML_FORCE: "yes" is not allowed; must be "true" or "false" (or 1 / 0), or unset',
+      'ELASTICSEARCH_ML_FORCE: "yes" is not allowed; must be true or false (any case), 1 or 0, or unset',
     );
     assert.equal(h.es.admin.state().deployments.length, 1);
   });

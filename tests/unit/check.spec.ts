@@ -15,8 +15,8 @@ const CACHE =
   'must be a byte size such as "0", "512kb" or "1.5gb": a non-negative number with a unit ' +
   '(b, kb, mb, gb, tb or pb, any case; a fraction is allowed except for b); "0" disables the cache';
 const TIMEOUT =
-  "must be a number of seconds greater than 0 and at most 1500 (25 minutes: the Pulumi engine cancels a " +
-  "provider call after 30 minutes, and a cancelled call records no partial failure)";
+  "must be a number of seconds greater than 0 and at most 2147483 " +
+  "(about 24.8 days, the longest delay a Node.js timer holds)";
 const LOW = "a low-priority deployment has exactly 1 allocation of 1 thread";
 const CONNECTION =
   'must be the name of a connection from stack config: letters, digits, "_" and "-" (omit it to use the default connection)';
@@ -387,9 +387,9 @@ const invalid: InvalidCase[] = [
     failures: [f("waitTimeoutSeconds", `waitTimeoutSeconds: -5 is not allowed; ${TIMEOUT}`)],
   },
   {
-    name: "waitTimeoutSeconds above the 25-minute cap",
-    input: m({ waitTimeoutSeconds: 1800 }),
-    failures: [f("waitTimeoutSeconds", `waitTimeoutSeconds: 1800 is not allowed; ${TIMEOUT}`)],
+    name: "waitTimeoutSeconds beyond what a Node.js timer holds",
+    input: m({ waitTimeoutSeconds: 2147484 }),
+    failures: [f("waitTimeoutSeconds", `waitTimeoutSeconds: 2147484 is not allowed; ${TIMEOUT}`)],
   },
   {
     name: "waitTimeoutSeconds a string",
@@ -532,9 +532,12 @@ describe("checkInputs", () => {
           numberOfAllocations: 2147483647,
           threadsPerAllocation: 32,
           queueCapacity: 100000,
-          waitTimeoutSeconds: 1500,
+          waitTimeoutSeconds: 2147483,
         }),
       ],
+      // The old 25-minute cap misread a gRPC queueing setting as a limit on how long a call runs.
+      ["a wait timeout of 30 minutes", m({ waitTimeoutSeconds: 1800 })],
+      ["a wait timeout of 2 hours (a large model on autoscaling ML nodes)", m({ waitTimeoutSeconds: 7200 })],
       ["a fractional wait timeout (tests use short ones)", m({ waitTimeoutSeconds: 0.05 })],
       [
         "low priority with 1 allocation of 1 thread",
@@ -612,6 +615,63 @@ describe("checkInputs", () => {
         waitFor: "fully_allocated",
         waitTimeoutSeconds: 1200,
       });
+    });
+
+    // null means unset inside adaptiveAllocations and stop too: it passed check before, then showed a change on
+    // every preview and made the client refuse every apply.
+    const nestedNulls: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        "a null minimum bound",
+        { adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: 4 } },
+        { adaptiveAllocations: { enabled: true, maxNumberOfAllocations: 4 } },
+      ],
+      [
+        "a null maximum bound",
+        { adaptiveAllocations: { enabled: true, minNumberOfAllocations: 1, maxNumberOfAllocations: null } },
+        { adaptiveAllocations: { enabled: true, minNumberOfAllocations: 1 } },
+      ],
+      [
+        "both bounds null",
+        {
+          adaptiveAllocations: { enabled: false, minNumberOfAllocations: null, maxNumberOfAllocations: null },
+        },
+        { adaptiveAllocations: { enabled: false } },
+      ],
+      [
+        "a null stop flag next to a set one",
+        { stop: { force: null, finishPendingWork: true } },
+        { stop: { finishPendingWork: true } },
+      ],
+      [
+        "every stop flag null",
+        { stop: { force: null, finishPendingWork: null, allowNoMatch: null } },
+        { stop: {} },
+      ],
+      [
+        "an undefined member",
+        { stop: { force: undefined, allowNoMatch: false } },
+        { stop: { allowNoMatch: false } },
+      ],
+    ];
+    for (const [name, given, expected] of nestedNulls) {
+      it(`drops nested null as unset: ${name}`, () => {
+        const { inputs, failures } = checkInputs({}, { modelId: "m", ...given });
+        assert.deepEqual(failures, []);
+        assert.deepEqual(inputs, {
+          modelId: "m",
+          deploymentId: "m",
+          state: "started",
+          waitFor: "fully_allocated",
+          waitTimeoutSeconds: 1200,
+          ...expected,
+        });
+      });
+    }
+
+    it("a null adaptiveAllocations.enabled is unset, so it is reported as required", () => {
+      assert.deepEqual(checkInputs({}, m({ adaptiveAllocations: { enabled: null } })).failures, [
+        f("adaptiveAllocations.enabled", "adaptiveAllocations.enabled is required; must be true or false"),
+      ]);
     });
 
     it("reports a non-object as a failure, not a crash", () => {

@@ -458,6 +458,110 @@ describe("diffInputs", () => {
     });
   });
 
+  describe("null means unset, nested too (adaptive bounds, stop flags)", () => {
+    const adaptiveRunning = (adaptive: Record<string, unknown>): EffectiveSettings => ({
+      ...running,
+      adaptiveAllocations: { enabled: true, minNumberOfAllocations: 1, maxNumberOfAllocations: 4 },
+      numberOfAllocations: 2,
+      ...(adaptive as EffectiveSettings),
+    });
+    // [name, recorded outputs, new inputs as the program wrote them]
+    const same: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        "a null minimum bound against the bounds in force",
+        outputs(
+          inputs({ modelId: "m", adaptiveAllocations: { enabled: true, maxNumberOfAllocations: 4 } }),
+          adaptiveRunning({}),
+        ),
+        {
+          modelId: "m",
+          adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: 4 },
+        },
+      ],
+      [
+        "both bounds null",
+        outputs(inputs({ modelId: "m", adaptiveAllocations: { enabled: true } }), adaptiveRunning({})),
+        {
+          modelId: "m",
+          adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: null },
+        },
+      ],
+      [
+        "a null stop flag, none recorded",
+        outputs(inputs({ modelId: "m" }), running),
+        { modelId: "m", stop: { force: null } },
+      ],
+      [
+        "a null stop flag next to a set one",
+        outputs(inputs({ modelId: "m", stop: { allowNoMatch: true } }), running),
+        { modelId: "m", stop: { force: null, allowNoMatch: true } },
+      ],
+      [
+        "old state holding a null flag (recorded by an earlier version), none declared now",
+        { ...outputs(inputs({ modelId: "m" }), running), stop: { force: null } },
+        { modelId: "m" },
+      ],
+      [
+        "old state holding a null bound, the same declaration now",
+        {
+          ...outputs(inputs({ modelId: "m" }), adaptiveRunning({})),
+          adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: 4 },
+        },
+        {
+          modelId: "m",
+          adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: 4 },
+        },
+      ],
+      [
+        "a null top-level input",
+        outputs(inputs({ modelId: "m" }), running),
+        {
+          modelId: "m",
+          numberOfAllocations: null,
+          deploymentId: "m",
+          state: "started",
+          waitFor: "fully_allocated",
+          waitTimeoutSeconds: 1200,
+        },
+      ],
+    ];
+    for (const [name, before, next] of same) {
+      it(`no change: ${name} (after check, and even without it)`, () => {
+        assert.deepEqual(diffInputs(before, inputs(next)).plan.differences, []);
+        const unchecked = {
+          deploymentId: "m",
+          state: "started",
+          waitFor: "fully_allocated",
+          waitTimeoutSeconds: 1200,
+          ...next,
+        };
+        assert.deepEqual(diffInputs(before, unchecked as unknown as DeploymentInputs).plan.differences, []);
+      });
+    }
+
+    it("a real change next to a null bound scales without sending the null", () => {
+      const before = outputs(
+        inputs({ modelId: "m", adaptiveAllocations: { enabled: true, maxNumberOfAllocations: 4 } }),
+        adaptiveRunning({}),
+      );
+      const next = {
+        modelId: "m",
+        adaptiveAllocations: { enabled: true, minNumberOfAllocations: null, maxNumberOfAllocations: 2 },
+      };
+      for (const news of [
+        inputs(next),
+        { ...inputs({ modelId: "m" }), ...next } as unknown as DeploymentInputs,
+      ]) {
+        const result = diffInputs(before, news);
+        assert.equal(result.plan.kind, "update-in-place");
+        assert.deepEqual(result.plan.scaling, {
+          adaptiveAllocations: { enabled: true, maxNumberOfAllocations: 2 },
+          leavesAdaptive: false,
+        });
+      }
+    });
+  });
+
   describe("unknown values during preview", () => {
     const u = PULUMI_UNKNOWN;
 

@@ -4,11 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { ConnectionError, ResponseError, TlsError } from "#sdk/client";
-import {
-  decideStartRetry,
-  RETRY_AFTER_CAP_MS,
-  type StartRetryContext,
-} from "#sdk/provider/startRetry";
+import { decideStartRetry, RETRY_AFTER_CAP_MS, type StartRetryContext } from "#sdk/provider/startRetry";
 
 const CTX: StartRetryContext = {
   attempt: 1,

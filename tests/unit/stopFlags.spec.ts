@@ -74,12 +74,18 @@ describe("stop flags", () => {
       );
     });
 
-    it("accepts booleans from typed config", () => {
+    it("accepts booleans from typed config, and true/false in any case or 1/0 as text (one rule with the environment)", () => {
       assert.equal(parseConfigBoolean("elasticsearch-ml:force", true), true);
       assert.equal(parseConfigBoolean("elasticsearch-ml:force", false), false);
+      // "True" was refused here while ELASTICSEARCH_ML_FORCE=True worked.
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", "True"), true);
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", "1"), true);
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", " FALSE "), false);
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", "0"), false);
+      assert.equal(parseConfigBoolean("elasticsearch-ml:force", ""), undefined);
     });
 
-    for (const bad of ["yes", "TRUE", "1", "", " true"]) {
+    for (const bad of ["yes", "on", "2", "t"]) {
       it(`rejects ${JSON.stringify(bad)} with the key, the value and what is allowed`, () => {
         assert.throws(
           () =>
@@ -91,9 +97,8 @@ describe("stop flags", () => {
             assert.equal(error.key, "elasticsearch-ml:finishPendingWork");
             assert.equal(
               error.message,
-              `elasticsearch-ml:finishPendingWork: ${JSON.stringify(bad)} is not allowed; must be "true" or "false" ` +
-                "(e.g. `pulumi config set elasticsearch-ml:finishPendingWork true`), " +
-                "or unset with `pulumi config rm elasticsearch-ml:finishPendingWork`",
+              `elasticsearch-ml:finishPendingWork: ${JSON.stringify(bad)} is not allowed; ` +
+                "must be true or false (any case), 1 or 0, or unset",
             );
             return true;
           },
@@ -101,12 +106,11 @@ describe("stop flags", () => {
       });
     }
 
-    it("rejects a number", () => {
-      assert.throws(() => parseConfigBoolean("elasticsearch-ml:force", 1), {
+    it("rejects a number other than 1 or 0", () => {
+      assert.throws(() => parseConfigBoolean("elasticsearch-ml:force", 2), {
         code: "ERR_PROVIDER_CONFIG",
         message:
-          'elasticsearch-ml:force: 1 is not allowed; must be "true" or "false" ' +
-          "(e.g. `pulumi config set elasticsearch-ml:force true`), or unset with `pulumi config rm elasticsearch-ml:force`",
+          "elasticsearch-ml:force: 2 is not allowed; must be true or false (any case), 1 or 0, or unset",
       });
     });
   });
@@ -137,7 +141,7 @@ describe("stop flags", () => {
         code: "ERR_PROVIDER_CONFIG",
         key: "ELASTICSEARCH_ML_ALLOW_NO_MATCH",
         message:
-          'ELASTICSEARCH_ML_ALLOW_NO_MATCH: "no" is not allowed; must be "true" or "false" (or 1 / 0), or unset',
+          'ELASTICSEARCH_ML_ALLOW_NO_MATCH: "no" is not allowed; must be true or false (any case), 1 or 0, or unset',
       });
     });
   });

@@ -4,7 +4,9 @@
  */
 import { inspect } from "node:util";
 import { type MlInfo, getMlInfo } from "./capacity";
+import { parseBooleanSetting } from "./booleans";
 import { clusterVersion, getClusterInfo } from "./cluster";
+import { ConfigurationError } from "./errors";
 import { type ConnectionOptions, ConnectionSettings, resolveConnectionSettings } from "./config";
 import type { OperationContext } from "./context";
 import { type InferenceEndpoint, getInferenceEndpoints } from "./inference";
@@ -39,7 +41,7 @@ import type {
 } from "./types";
 import { type EsVersion, assertSupportedVersion } from "./version";
 
-/** Environment variable that turns the request trace on (`1` or `true`; lines go to stderr). */
+/** Environment variable that turns the request trace on (`true` or `1`, see `booleans.ts`; lines go to stderr). */
 export const TRACE_ENV_VAR = "ELASTICSEARCH_ML_TRACE";
 
 /** Client options that are not connection settings. */
@@ -79,8 +81,14 @@ export function createClient(
     ...connection
   } = options;
   const settings = resolveConnectionSettings(connection, env);
-  const traceEnv = (env[TRACE_ENV_VAR] ?? "").trim().toLowerCase();
-  const traceOn = trace ?? (traceEnv === "1" || traceEnv === "true");
+  const traceOn =
+    trace ??
+    parseBooleanSetting(
+      env[TRACE_ENV_VAR],
+      TRACE_ENV_VAR,
+      (setting, message) => new ConfigurationError(setting, message),
+    ) ??
+    false;
   return new ElasticsearchClient(
     settings,
     {

@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { type Auth, describeIdentity } from "./auth";
+import { parseBooleanSetting } from "./booleans";
 import { ConfigurationError } from "./errors";
 import { REDACTED, Secret, redactUrlUserInfo } from "./secret";
 
@@ -763,19 +764,8 @@ export function normalizeFingerprint(value: string, setting = "caFingerprint"): 
   return hex.match(/.{2}/g)!.join(":");
 }
 
-/** Parses a boolean setting: true/false/1/0 in any case. */
-export function parseBooleanSetting(value: unknown, setting: string): boolean {
-  if (typeof value === "boolean") return value;
-  if (typeof value === "string") {
-    const v = value.trim().toLowerCase();
-    if (v === "true" || v === "1") return true;
-    if (v === "false" || v === "0") return false;
-  }
-  throw new ConfigurationError(
-    setting,
-    `${setting}: ${inspect(value)} is not a boolean; expected true, false, 1 or 0`,
-  );
-}
+const configurationError = (setting: string, message: string): ConfigurationError =>
+  new ConfigurationError(setting, message);
 
 function readPemFile(
   path: Sourced<unknown>,
@@ -873,7 +863,8 @@ function resolveTls(
   const caFingerprint = fp ? normalizeFingerprint(requireString(fp), fp.setting) : undefined;
 
   const insecureOpt = fromExplicit<unknown>(explicit.insecure, "insecure") ?? fromEnv(env, ENV_VARS.insecure);
-  const insecure = insecureOpt ? parseBooleanSetting(insecureOpt.value, insecureOpt.setting) : false;
+  const insecure =
+    parseBooleanSetting(insecureOpt?.value, insecureOpt?.setting ?? "insecure", configurationError) ?? false;
 
   if (insecure && insecureOpt) {
     const verifying = [fp?.setting, caFile?.setting, caData?.setting].filter((s): s is string => !!s);

@@ -57,7 +57,11 @@ export function scrubSecrets(text: string, secrets: readonly Secret[]): string {
   return out;
 }
 
-/** Strips `user:password@` from a URL string for display; leaves non-URLs untouched. */
+/**
+ * Strips `user:password@` from a URL string for display; leaves non-URLs untouched. Up to the last "@":
+ * a password pasted with a raw "@" or "/" must not leave its tail visible (an "@" in a path is rare, and
+ * hiding too much is the safe side).
+ */
 export function redactUrlUserInfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)\S*@/i, "$1");
 }

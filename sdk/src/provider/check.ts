@@ -20,11 +20,13 @@ import {
   MAX_QUEUE_CAPACITY,
   MAX_THREADS_PER_ALLOCATION,
   MAX_WAIT_TIMEOUT_SECONDS,
+  NESTED_INPUTS,
   PRIORITIES,
   PROVIDER_KEY,
   PULUMI_UNKNOWN,
   STOP_FLAG_PROPERTIES,
   WAIT_FOR_VALUES,
+  withoutNulls,
 } from "./inputs";
 
 /** One validation failure; `property` is a dotted path such as `adaptiveAllocations.enabled`. */
@@ -69,7 +71,7 @@ const CACHE_RULE =
   '(b, kb, mb, gb, tb or pb, any case; a fraction is allowed except for b); "0" disables the cache';
 const WAIT_TIMEOUT_RULE =
   `must be a number of seconds greater than 0 and at most ${MAX_WAIT_TIMEOUT_SECONDS} ` +
-  "(25 minutes: the Pulumi engine cancels a provider call after 30 minutes, and a cancelled call records no partial failure)";
+  "(about 24.8 days, the longest delay a Node.js timer holds)";
 const BOOLEAN_RULE = "must be true or false";
 const CONNECTION_RULE =
   'must be the name of a connection from stack config: letters, digits, "_" and "-" (omit it to use the default connection)';
@@ -83,7 +85,8 @@ const LOW_PRIORITY_RULE = "a low-priority deployment has exactly 1 allocation of
  * @param _olds The previous inputs (unused: every rule depends on the new inputs only).
  * @param news The inputs as the engine passes them (may hold `__provider` and unknown sentinels).
  * @returns The inputs with defaults filled (`deploymentId` = `modelId`, `state`, `waitFor`,
- *   `waitTimeoutSeconds`), with unset (`undefined`/`null`) properties and `__provider` left out, and every
+ *   `waitTimeoutSeconds`), with unset (`undefined`/`null`) properties, unset members of
+ *   `adaptiveAllocations` and `stop`, and `__provider` left out, and every
  *   failure found. Inputs are returned even when there are failures; the engine stops on failures.
  */
 export function checkInputs(_olds: unknown, news: unknown): CheckOutcome {
@@ -103,9 +106,9 @@ export function checkInputs(_olds: unknown, news: unknown): CheckOutcome {
       fail(key, unknownPropertyReason(key, "", INPUT_PROPERTIES));
       continue;
     }
-    // Pulumi leaves unset inputs out, but a null from YAML or JSON means the same.
+    // Pulumi leaves unset inputs out, but a null from YAML or JSON means the same, nested ones included.
     if (value === undefined || value === null) continue;
-    given.set(key, value);
+    given.set(key, (NESTED_INPUTS as readonly string[]).includes(key) ? withoutNulls(value) : value);
   }
   const value = (key: string): unknown => given.get(key);
   const known = (key: string): boolean => given.has(key) && !isUnknown(given.get(key));

@@ -17,16 +17,17 @@
  * | `elasticsearch-ml:esClientAuthentication` | JWT client-authentication shared secret (`--secret`) |
  * | `elasticsearch-ml:caFile` / `caData` / `caFingerprint` | trusted CA (path, PEM text) or pinned SHA-256 |
  * | `elasticsearch-ml:certFile` + `keyFile`, or `certData` + `keyData` | client certificate for mutual TLS |
- * | `elasticsearch-ml:insecure` | `true` turns TLS verification off (development only) |
+ * | `elasticsearch-ml:insecure` | `true` turns TLS verification off (development only); booleans take `true`/`false` in any case, or `1`/`0` |
  * | `elasticsearch-ml:headers` | JSON object of extra headers (`--secret` if they carry tokens) |
  * | `elasticsearch-ml:requestTimeoutSeconds` | per-request timeout (default 30) |
  * | `elasticsearch-ml:maxRetries` | retries of connection errors and 429/502/503/504 (default 3) |
  * | `elasticsearch-ml:connections` | JSON object: connection name → the keys above (other clusters) |
- * | `elasticsearch-ml:force` / `finishPendingWork` / `allowNoMatch` | stop flags, `true` or `false` |
+ * | `elasticsearch-ml:force` / `finishPendingWork` / `allowNoMatch` | stop flags, booleans |
  */
 import type { ConnectionOptions } from "../client";
 import { isPlainObject, StopFlags } from "./inputs";
-import { ProviderConfigError, stopFlagsFromConfig } from "./stopFlags";
+import { jsonErrorPosition } from "./jsonPosition";
+import { parseConfigBoolean, ProviderConfigError, stopFlagsFromConfig } from "./stopFlags";
 
 export const CONFIG_NAMESPACE = "elasticsearch-ml";
 
@@ -107,7 +108,7 @@ export function parseProviderConfig(get: (key: string) => unknown): ProviderConf
   const raw = get(CONNECTIONS_KEY);
   if (!isBlank(raw)) {
     // The connections hold credentials: messages about them never echo a value.
-    const parsed = parseJson(raw, CONNECTIONS_KEY, "a JSON object of connection name → settings", true);
+    const parsed = parseJson(raw, CONNECTIONS_KEY, "a JSON object of connection name → settings");
     if (!isPlainObject(parsed)) {
       throw new ProviderConfigError(
         CONNECTIONS_KEY,
@@ -170,8 +171,8 @@ function parseConnection(get: (key: ConnectionConfigKey) => unknown, prefix: str
   const endpoints = get("endpoints");
   if (!isBlank(endpoints)) options.endpoints = parseEndpoints(endpoints, `${prefix}endpoints`);
 
-  const insecure = get("insecure");
-  if (!isBlank(insecure)) options.insecure = parseBoolean(insecure, `${prefix}insecure`);
+  const insecure = parseConfigBoolean(`${prefix}insecure`, get("insecure"));
+  if (insecure !== undefined) options.insecure = insecure;
 
   const headers = get("headers");
   if (!isBlank(headers)) options.headers = parseHeaders(headers, `${prefix}headers`);
@@ -205,27 +206,25 @@ function parseConnection(get: (key: ConnectionConfigKey) => unknown, prefix: str
 function parseEndpoints(value: unknown, key: string): string[] {
   let list: unknown = value;
   if (typeof value === "string") {
-    const trimmed = value.trim();
-    list = trimmed.startsWith("[")
+    list = value.trim().startsWith("[")
       ? parseJson(
-          trimmed,
+          value,
           key,
           'a comma-separated list of URLs or a JSON array of URLs such as ["https://a:9200"]',
-          true,
         )
-      : trimmed.split(",");
+      : value.split(",");
   }
   if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
     throw new ProviderConfigError(
       key,
-      `${key}: ${describe(redactUserInfo(value))} is not allowed; must be a comma-separated list of URLs or a JSON array of URL strings`,
+      `${key}: ${showEndpoints(value)} is not allowed; must be a comma-separated list of URLs or a JSON array of URL strings`,
     );
   }
   const urls = (list as string[]).map((url) => url.trim()).filter((url) => url !== "");
   if (urls.length === 0) {
     throw new ProviderConfigError(
       key,
-      `${key}: ${describe(redactUserInfo(value))} names no URL; e.g. https://localhost:9200`,
+      `${key}: ${showEndpoints(value)} names no URL; e.g. https://localhost:9200`,
     );
   }
   return urls;
@@ -234,7 +233,7 @@ function parseEndpoints(value: unknown, key: string): string[] {
 function parseHeaders(value: unknown, key: string): Record<string, string> {
   // Header values may carry tokens: never echo them.
   const parsed =
-    typeof value === "string" ? parseJson(value, key, "a JSON object of header name → value", true) : value;
+    typeof value === "string" ? parseJson(value, key, "a JSON object of header name → value") : value;
   if (!isPlainObject(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
     throw new ProviderConfigError(
       key,
@@ -242,16 +241,6 @@ function parseHeaders(value: unknown, key: string): Record<string, string> {
     );
   }
   return parsed as Record<string, string>;
-}
-
-function parseBoolean(value: unknown, key: string): boolean {
-  if (value === true || value === false) return value;
-  if (typeof value === "string") {
-    const lower = value.trim().toLowerCase();
-    if (lower === "true") return true;
-    if (lower === "false") return false;
-  }
-  throw new ProviderConfigError(key, `${key}: ${describe(value)} is not allowed; must be "true" or "false"`);
 }
 
 function parseNumber(value: unknown, key: string): number {
@@ -262,15 +251,21 @@ function parseNumber(value: unknown, key: string): number {
   return n;
 }
 
-function parseJson(value: unknown, key: string, expected: string, secret = false): unknown {
+/**
+ * Parse a JSON config value. Every JSON-valued key can hold credentials (headers, connections, endpoint
+ * URLs with user-info), so the message gives only the position of the error, never `JSON.parse`'s own
+ * message (which quotes the text around it), and the SyntaxError is not kept as the cause for the same
+ * reason.
+ */
+function parseJson(value: unknown, key: string, expected: string): unknown {
   if (typeof value !== "string") return value;
   try {
     return JSON.parse(value);
-  } catch (err) {
-    const shown = secret ? "its value" : describe(value);
+  } catch {
+    const position = jsonErrorPosition(value) ?? 0;
     throw new ProviderConfigError(
       key,
-      `${key}: ${shown} is not valid JSON (${(err as Error).message}); must be ${expected}`,
+      `${key} is not valid JSON at position ${position} (of ${value.length} characters); must be ${expected}`,
     );
   }
 }
@@ -281,12 +276,16 @@ function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-// Endpoint URLs may carry user-info (`https://user:password@host`); messages show it redacted.
-function redactUserInfo(value: unknown): unknown {
-  const redact = (text: string): string => text.replace(/\/\/[^/@\s]*@/g, "//[redacted]@");
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((item) => (typeof item === "string" ? redact(item) : item));
-  return value;
+// Endpoint URLs may carry user-info (`https://user:password@host`): messages show it redacted, up to the
+// last "@" of the URL (a raw "@" or "/" in a password must not leave its tail visible), and show nested
+// values only by their type.
+function showEndpoints(value: unknown): string {
+  const redact = (text: string): string => text.replace(/\/\/[^\s,"\]]*@/g, "//[redacted]@");
+  if (typeof value === "string") return describe(redact(value));
+  if (Array.isArray(value) && value.every((item) => typeof item !== "object" || item === null)) {
+    return describe(value.map((item) => (typeof item === "string" ? redact(item) : item)));
+  }
+  return typeName(value);
 }
 
 function isBlank(value: unknown): boolean {

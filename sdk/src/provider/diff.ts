@@ -36,7 +36,9 @@ import {
   INPUT_PROPERTIES,
   isPlainObject,
   isUnknown,
+  NESTED_INPUTS,
   STOP_FLAG_PROPERTIES,
+  withoutNulls,
 } from "./inputs";
 
 /** What the update does, for the provider's `update` and for the preview report. */
@@ -131,8 +133,8 @@ export function diffInputs(
   oldOutputs: Partial<DeploymentOutputs>,
   newInputs: DeploymentInputs,
 ): DeploymentDiff {
-  const olds = (isPlainObject(oldOutputs) ? oldOutputs : {}) as Partial<DeploymentOutputs>;
-  const news = newInputs as unknown as Record<string, unknown>;
+  const olds = withoutUnset(oldOutputs) as Partial<DeploymentOutputs>;
+  const news = withoutUnset(newInputs);
   const effective: EffectiveSettings = isPlainObject(olds.effective) ? olds.effective : {};
   const current = (key: keyof EffectiveSettings): unknown =>
     effective[key] !== undefined ? effective[key] : olds[key];
@@ -272,6 +274,21 @@ function diffScaling(
   if (newCount !== undefined) return curAdaptiveOn ? leave(undefined) : compareCount();
   const declaredBefore = isPlainObject(olds.adaptiveAllocations) && olds.adaptiveAllocations.enabled === true;
   return declaredBefore && curAdaptiveOn ? leave(undefined) : undefined;
+}
+
+/**
+ * `null` means unset, at the top level and inside `adaptiveAllocations` and `stop`. `check` already drops
+ * it from new inputs; old outputs recorded by an earlier version may still hold it, and a `null` bound or
+ * flag compared as a value would show a change on every preview.
+ */
+function withoutUnset(record: unknown): Record<string, unknown> {
+  if (!isPlainObject(record)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value === null || value === undefined) continue;
+    out[key] = (NESTED_INPUTS as readonly string[]).includes(key) ? withoutNulls(value) : value;
+  }
+  return out;
 }
 
 /** The bounds the user declares equal the ones in force; an undeclared bound is not compared. */

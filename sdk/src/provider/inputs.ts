@@ -146,10 +146,14 @@ export const DEFAULT_WAIT_FOR: WaitFor = "fully_allocated";
 /** 20 minutes: real models (ELSER, E5) and ML autoscaling routinely take minutes to allocate. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1200;
 /**
- * 25 minutes. The engine cancels a provider call after 30 minutes, and a cancelled call records no partial
- * failure, so the provider's own deadline must fire first.
+ * About 24.8 days: the longest delay a Node.js timer holds is 2^31 - 1 ms, and a longer one fires after 1 ms
+ * (with a TimeoutOverflowWarning). The deadline of a stop request is such a timer, so a larger value would
+ * make the stop time out at once. There used to be a 25-minute cap here, read from the 30 minutes of
+ * `grpc.server_max_unrequested_time_in_server` in `@pulumi/pulumi`'s runtime settings; that setting limits
+ * how long a request may wait in a gRPC server's queue before it is handled, not how long a call runs (see
+ * docs/pulumi-engine-findings.md).
  */
-export const MAX_WAIT_TIMEOUT_SECONDS = 1500;
+export const MAX_WAIT_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export const MAX_ID_LENGTH = 64;
 export const MAX_THREADS_PER_ALLOCATION = 32;
@@ -202,6 +206,21 @@ export function containsUnknown(value: unknown): boolean {
   if (isPlainObject(value)) return Object.values(value).some(containsUnknown);
   return false;
 }
+
+/**
+ * The object without its `null` and `undefined` members: `null` means unset everywhere (YAML and JSON
+ * programs write it for "not set"), so a nested `null` (a bound of `adaptiveAllocations`, a `stop` flag)
+ * must neither be compared by `diff` nor sent. Not an object: returned as is.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, member]) => member !== null && member !== undefined),
+  );
+}
+
+/** The inputs whose members are themselves optional settings: nested `null` is dropped from these. */
+export const NESTED_INPUTS: readonly (keyof DeploymentInputs)[] = ["adaptiveAllocations", "stop"];
 
 /** A non-null, non-array object. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

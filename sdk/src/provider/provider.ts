@@ -505,7 +505,7 @@ export class DeploymentProvider {
     const next =
       err instanceof WaitTimeoutError
         ? "It keeps starting in Elasticsearch and is recorded in the stack: run pulumi up again to keep waiting " +
-          "(no second start is sent), or raise waitTimeoutSeconds (at most 1500)."
+          "(no second start is sent), or raise waitTimeoutSeconds."
         : err instanceof DeploymentFailedError
           ? "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
             "if Elasticsearch removed it)."

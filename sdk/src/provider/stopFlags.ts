@@ -12,6 +12,7 @@
  *
  * Pure: the provider passes in what it read.
  */
+import { parseBooleanSetting } from "../client/booleans";
 import { PULUMI_UNKNOWN, StopFlags, STOP_FLAG_PROPERTIES } from "./inputs";
 
 /** The stack-config key for each stop flag. */
@@ -35,23 +36,14 @@ export class ProviderConfigError extends Error {
 }
 
 /**
- * Parse a boolean provider setting strictly: `"true"` or `"false"` (stack config holds strings), or a
- * boolean when the config was set with a type. Anything else throws, so a typo such as `"yes"` never
- * silently leaves a force stop off.
+ * Parse a boolean provider setting (stack config or environment) with the one rule every boolean follows
+ * (`parseBooleanSetting`): `true`/`false` in any case, `1`/`0`, or a typed boolean; blank is unset.
  *
  * @returns The flag, or `undefined` when the key is not set.
- * @throws {ProviderConfigError} For any other value.
+ * @throws {ProviderConfigError} For any other value, naming the key and the value.
  */
 export function parseConfigBoolean(key: string, raw: unknown): boolean | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (raw === true || raw === "true") return true;
-  if (raw === false || raw === "false") return false;
-  const shown = typeof raw === "string" ? JSON.stringify(raw) : String(raw);
-  throw new ProviderConfigError(
-    key,
-    `${key}: ${shown} is not allowed; must be "true" or "false" (e.g. \`pulumi config set ${key} true\`), ` +
-      `or unset with \`pulumi config rm ${key}\``,
-  );
+  return parseBooleanSetting(raw, key, (name, message) => new ProviderConfigError(name, message));
 }
 
 /**
@@ -59,7 +51,7 @@ export function parseConfigBoolean(key: string, raw: unknown): boolean | undefin
  *
  * @param get Looks a full key up (e.g. `(key) => config.get(key)` in the provider's `configure`).
  * @returns Only the flags that are set.
- * @throws {ProviderConfigError} When a set value is not `"true"` or `"false"`.
+ * @throws {ProviderConfigError} When a set value is not a boolean (see {@link parseConfigBoolean}).
  */
 export function stopFlagsFromConfig(get: (key: string) => unknown): StopFlags {
   const flags: StopFlags = {};
@@ -106,24 +98,14 @@ export const STOP_FLAG_ENV_VARS: Readonly<Record<keyof StopFlags, string>> = {
  * Read the stop-flag overrides from the environment. A blank variable counts as unset.
  *
  * @returns Only the flags that are set.
- * @throws {ProviderConfigError} When a set value is not `true`/`false` (any case) or `1`/`0`: a typo must
- *   never silently leave a force stop off.
+ * @throws {ProviderConfigError} When a set value is not a boolean (see {@link parseConfigBoolean}): a typo
+ *   must never silently leave a force stop off.
  */
 export function stopFlagsFromEnv(env: Readonly<Record<string, string | undefined>>): StopFlags {
   const flags: StopFlags = {};
   for (const name of STOP_FLAG_PROPERTIES) {
-    const variable = STOP_FLAG_ENV_VARS[name];
-    const raw = env[variable]?.trim();
-    if (raw === undefined || raw === "") continue;
-    const lower = raw.toLowerCase();
-    if (lower === "true" || lower === "1") flags[name] = true;
-    else if (lower === "false" || lower === "0") flags[name] = false;
-    else {
-      throw new ProviderConfigError(
-        variable,
-        `${variable}: ${JSON.stringify(raw)} is not allowed; must be "true" or "false" (or 1 / 0), or unset`,
-      );
-    }
+    const value = parseConfigBoolean(STOP_FLAG_ENV_VARS[name], env[STOP_FLAG_ENV_VARS[name]]);
+    if (value !== undefined) flags[name] = value;
   }
   return flags;
 }
