@@ -31,6 +31,10 @@ Options:
   --tls-key <file>            PEM private key
   --seed <n>                  seed for probabilistic faults and generated ids (default 1)
   --cluster-uuid <id>         cluster uuid reported by GET / (random by default)
+  --ml-node-platform <name>   platform of the ML nodes, e.g. linux-aarch64 (default linux-x86_64)
+  --model-download-ms <n>     time a packaged model's download takes (default 300)
+  --model-repository-unreachable
+                              the model repository cannot be reached (air-gapped cluster)
   --help                      print this help and exit
 
 Admin API (faults, request log, reset, nodes): see the README, under /_emulator/.`;
@@ -46,6 +50,7 @@ const INT_FLAGS = {
   "infer-latency-ms": "inferLatencyMs",
   "adaptive-interval-ms": "adaptiveIntervalMs",
   "scale-to-zero-ms": "scaleToZeroIdleMs",
+  "model-download-ms": "modelDownloadMs",
   seed: "seed",
 } as const;
 
@@ -56,6 +61,7 @@ const STRING_FLAGS = {
   "tls-cert": "tlsCert",
   "tls-key": "tlsKey",
   "cluster-uuid": "clusterUuid",
+  "ml-node-platform": "mlNodePlatform",
 } as const;
 
 class UsageError extends Error {}
@@ -66,6 +72,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: Emulator
     help: { type: "boolean" },
     autoscale: { type: "boolean" },
     security: { type: "boolean" },
+    "model-repository-unreachable": { type: "boolean" },
   };
   for (const flag of [...Object.keys(INT_FLAGS), ...Object.keys(STRING_FLAGS)])
     spec[flag] = { type: "string" };
@@ -89,6 +96,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: Emulator
   }
   if (values.autoscale) options.autoscale = true;
   if (values.security) options.security = true;
+  if (values["model-repository-unreachable"]) options.modelRepositoryUnreachable = true;
   return { help: values.help === true, options: options as EmulatorOptions };
 }
 

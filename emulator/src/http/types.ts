@@ -17,6 +17,8 @@ export interface RouteResult {
   status: number;
   body: unknown;
   headers?: Record<string, string | string[]>;
+  /** A plain-text answer instead of JSON (the `_cat` APIs' default format). */
+  text?: string;
 }
 
 /**

@@ -22,6 +22,8 @@ export const ACTIONS = {
   updateDeployment: "cluster:admin/xpack/ml/trained_models/deployment/update",
   /** `POST _ml/trained_models/<id>/_infer`: a monitor action, so `monitor_ml` may run inference. */
   inferTrainedModel: "cluster:monitor/xpack/ml/inference/infer",
+  /** `ClearDeploymentCacheAction.NAME`. */
+  clearDeploymentCache: "cluster:admin/xpack/ml/trained_models/cache/clear",
 
   /** `GET /_inference/_all` (the inference API's endpoint listing). */
   getInferenceEndpoints: "cluster:monitor/xpack/inference/get",
