@@ -102,6 +102,13 @@ describe("emulator: packaged models (download from the model repository)", () =>
     assert.equal(put.status, 200, put.text);
     assert.equal(await fullyDefined(em, ELSER), true);
     assert.deepEqual(await importTasks(em), []);
+    // ELSER's memory estimate is a flat 2004 MB (StartTrainedModelDeploymentAction).
+    const stats = await em.es("GET", `/_ml/trained_models/${ELSER}/_stats`);
+    assert.equal(
+      stats.body.trained_model_stats[0].model_size_stats.required_native_memory_bytes,
+      2004 * 1024 * 1024,
+    );
+    assert.equal(stats.body.trained_model_stats[0].model_size_stats.model_size_bytes, 438_123_914);
     // Once downloaded, a second PUT is an ordinary duplicate.
     const dup = await em.es("PUT", `/_ml/trained_models/${ELSER}`, INPUT);
     expectError(
