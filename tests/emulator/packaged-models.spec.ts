@@ -245,6 +245,16 @@ describe("emulator: packaged models (download from the model repository)", () =>
     assert.equal((await importTasks(em)).length, 1);
   });
 
+  it("a reset ends running downloads: a waiting PUT is answered, the cluster is fresh", async () => {
+    await start({ modelDownloadMs: SLOW });
+    const waiting = em.es("PUT", `/_ml/trained_models/${ELSER}?wait_for_completion=true`, INPUT);
+    await until(async () => (await importTasks(em)).length === 1);
+    em.handle.admin.reset();
+    expectError(await waiting, 500, "node_closed_exception");
+    assert.deepEqual(await importTasks(em), []);
+    assert.equal((await em.es("GET", `/_ml/trained_models/${ELSER}`)).status, 404);
+  });
+
   it("deleting a model cancels its running download", async () => {
     await start({ modelDownloadMs: SLOW });
     await em.es("PUT", `/_ml/trained_models/${ELSER}`, INPUT);

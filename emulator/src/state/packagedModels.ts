@@ -264,8 +264,15 @@ export class DownloadStore {
     this.scheduler.notify();
   }
 
+  /** Forgets every download (reset); requests waiting on a running one get the node-restart answer. */
   clear(): void {
-    for (const download of this.downloads.values()) download.cancelTimer();
+    for (const download of this.downloads.values()) {
+      download.cancelTimer();
+      if (download.state === "running") {
+        download.state = "killed";
+        download.failure = { status: 500, type: "node_closed_exception", reason: "node closed" };
+      }
+    }
     this.downloads.clear();
     this.taskCounter = 1000;
   }
