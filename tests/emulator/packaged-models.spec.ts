@@ -182,6 +182,12 @@ describe("emulator: packaged models (download from the model repository)", () =>
     await start({ esVersion: "8.7.0" });
     const invalid = await em.es("PUT", "/_ml/trained_models/.elser_model_1", INPUT);
     expectError(invalid, 400, "action_request_validation_exception", /Invalid model_id; '\.elser_model_1'/);
+    const noWait = await em.es("PUT", "/_ml/trained_models/m?wait_for_completion=true", {
+      ...INPUT,
+      model_type: "pytorch",
+      inference_config: { pass_through: {} },
+    });
+    expectError(noWait, 400, "illegal_argument_exception", /unrecognized parameter: \[wait_for_completion\]/);
   });
 
   it("an unknown package and an unreachable repository fail the PUT; nothing is stored", async () => {

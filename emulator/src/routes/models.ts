@@ -77,7 +77,10 @@ function creationErrors(
 function putModel(ctx: RouteContext): Execute {
   const q = ctx.query;
   const deferDecompression = q.bool("defer_definition_decompression") ?? false;
-  const waitForCompletion = q.bool("wait_for_completion") ?? false;
+  // `wait_for_completion` came with packaged model downloads (8.8); older versions reject it.
+  const waitForCompletion = ctx.services.cluster.profile.has("packagedModels")
+    ? (q.bool("wait_for_completion") ?? false)
+    : false;
   const body = jsonBody(ctx);
   if (!body) throw bodyRequired();
   const values = readObject(body, PARSER, CONFIG_FIELDS);
