@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import { Client } from "@elastic/elasticsearch";
 import type { EmulatorOptions } from "elasticsearch-ml-emulator";
 import { expectError, startTestEmulator, TestEmulator, until } from "./helpers";
 
@@ -327,5 +328,48 @@ describe("emulator: packaged models (download from the model repository)", () =>
       startTestEmulator({ mlNodePlatform: "solaris-sparc" }),
       /mlNodePlatform: "solaris-sparc" is not allowed/,
     );
+  });
+});
+
+describe("emulator: packaged models through the official @elastic/elasticsearch client", () => {
+  it("downloads, lists the import task, reads definition_status, deploys, clears the cache, lists with _cat", async () => {
+    const em = await startTestEmulator({ modelDownloadMs: 20 });
+    const client = new Client({ node: em.url, maxRetries: 0 });
+    try {
+      const put = await client.ml.putTrainedModel({
+        model_id: ".multilingual-e5-small",
+        input: { field_names: ["text_field"] },
+      });
+      assert.equal(put.model_id, ".multilingual-e5-small");
+      const tasks = await client.tasks.list({
+        actions: "xpack/ml/model_import*",
+        detailed: true,
+        group_by: "none",
+      });
+      assert.ok(Array.isArray(tasks.tasks));
+      await until(async () => {
+        const got = await client.ml.getTrainedModels({
+          model_id: ".multilingual-e5-small",
+          include: "definition_status",
+        });
+        return got.trained_model_configs[0].fully_defined === true;
+      });
+      await client.ml.startTrainedModelDeployment({
+        model_id: ".multilingual-e5-small",
+        wait_for: "started",
+      });
+      const cleared = await client.ml.clearTrainedModelDeploymentCache({
+        model_id: ".multilingual-e5-small",
+      });
+      assert.equal(cleared.cleared, true);
+      const cat = await client.cat.mlTrainedModels({ format: "json" });
+      assert.deepEqual(
+        cat.map((row) => row.id),
+        [".multilingual-e5-small", "lang_ident_model_1"],
+      );
+    } finally {
+      await client.close();
+      await em.close();
+    }
   });
 });
