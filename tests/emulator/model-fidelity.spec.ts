@@ -60,6 +60,40 @@ describe("emulator: trained model API fidelity", () => {
     );
   });
 
+  it("refuses the fields only the server sets, packaged or not", async () => {
+    const generated = {
+      version: "8.0.0",
+      created_by: "me",
+      location: { index: { name: "x" } },
+      metadata: { model_aliases: ["a"] },
+    };
+    const custom = await em.es("PUT", "/_ml/trained_models/gen", {
+      model_type: "pytorch",
+      inference_config: { pass_through: {} },
+      input: { field_names: ["t"] },
+      ...generated,
+    });
+    expectError(
+      custom,
+      400,
+      "action_request_validation_exception",
+      "Validation Failed: 1: illegal to set [version] at inference model creation;" +
+        "2: illegal to set [created_by] at inference model creation;" +
+        "3: illegal to set [location] at inference model creation;" +
+        "4: illegal to set [metadata.model_aliases] at inference model creation;",
+    );
+    const packaged = await em.es("PUT", "/_ml/trained_models/.elser_model_2", {
+      input: { field_names: ["t"] },
+      model_package: { packaged_model_id: "elser_model_2" },
+    });
+    expectError(
+      packaged,
+      400,
+      "action_request_validation_exception",
+      "Validation Failed: 1: illegal to set [model_package] at inference model creation;",
+    );
+  });
+
   it("fill_mask's mask token follows the tokenizer; one that does not fit is refused", async () => {
     const put = (id: string, fillMask: Record<string, unknown>) =>
       em.es("PUT", `/_ml/trained_models/${id}`, {

@@ -48,7 +48,36 @@ const CONFIG_FIELDS = {
   default_field_map: "object",
   per_deployment_memory_bytes: "int",
   per_allocation_memory_bytes: "int",
+  // Generated fields: known to the parser, refused at creation (`checkIllegalSetting`).
+  version: "string",
+  created_by: "string",
+  create_time: "any",
+  license_level: "string",
+  model_package: "object",
 } as const;
+
+/** Fields only the server sets, in `validate(forCreation)` order (metadata keys as `metadata.<key>`). */
+const GENERATED_FIELDS = [
+  "version",
+  "created_by",
+  "create_time",
+  "license_level",
+  "location",
+  "metadata.total_feature_importance",
+  "metadata.model_aliases",
+  "model_package",
+];
+
+function generatedFieldErrors(values: Record<string, unknown>): string[] {
+  const metadata = (values.metadata as Record<string, unknown> | undefined) ?? {};
+  const present = (field: string): boolean =>
+    field.startsWith("metadata.")
+      ? metadata[field.slice("metadata.".length)] !== undefined
+      : values[field] !== undefined && values[field] !== null;
+  return GENERATED_FIELDS.filter(present).map(
+    (field) => `illegal to set [${field}] at inference model creation`,
+  );
+}
 
 /** `TrainedModelConfig.Builder.validate(forCreation)` messages, in order. */
 function creationErrors(
@@ -71,6 +100,7 @@ function creationErrors(
   }
   if (input === undefined) errors.push("[input] must not be null.");
   if (inferenceConfig) errors.push(...inputErrors(input));
+  errors.push(...generatedFieldErrors(values));
   return errors;
 }
 
