@@ -25,7 +25,7 @@ import {
 } from "../client";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
-import { Connection, Connections } from "./connections";
+import { Connections } from "./connections";
 import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
 import {
   ClusterUnreachableError,
@@ -36,14 +36,12 @@ import {
   PartialFailureError,
   StopRefusedError,
   WaitTimeoutError,
-  WrongClusterError,
 } from "./errors";
 import {
   DEFAULT_WAIT_TIMEOUT_SECONDS,
   DeploymentInputs,
   DeploymentOutputs,
   isPlainObject,
-  isUnknown,
   StopFlags,
 } from "./inputs";
 import { lookUpReferences } from "./lookups";
@@ -61,6 +59,7 @@ import {
   WaitTarget,
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
+import { connectionFailures, connectSession, Session } from "./session";
 import {
   describeFlags,
   isInferenceEndpointConflict,
@@ -108,11 +107,6 @@ export interface UpdateResult {
   outs: Props;
 }
 
-/** A connected client, with the uuid of the cluster it answers as. */
-interface Session extends Connection {
-  clusterUuid: string;
-}
-
 /** A `TrainedModelDeployment` provider. Methods take and return what the dynamic-provider host does. */
 export class DeploymentProvider {
   readonly #deps: ProviderDependencies;
@@ -151,22 +145,7 @@ export class DeploymentProvider {
     const config = this.#configOrThrow();
     const { inputs, failures } = checkInputs(olds, news);
     const connection = (inputs as Partial<DeploymentInputs>).connection;
-    if (typeof connection === "string" && failures.every((f) => f.property !== "connection")) {
-      if (!Object.hasOwn(config.connections, connection)) {
-        const known = Object.keys(config.connections);
-        failures.push({
-          property: "connection",
-          reason:
-            `connection: "${connection}" is not allowed; it must name a connection defined in stack config ` +
-            `elasticsearch-ml:connections (${known.length === 0 ? "none is defined" : `defined: ${known.join(", ")}`}), ` +
-            "or be omitted to use the default connection",
-        });
-      }
-    }
-    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
-    if (failures.every((f) => f.property !== "connection") && !isUnknown(connection)) {
-      this.#connections.validate(config, connection, this.#deps.env());
-    }
+    failures.push(...connectionFailures(config, this.#connections, connection, failures, this.#deps.env()));
     return { inputs: inputs as unknown as Props, failures };
   }
 
@@ -574,27 +553,24 @@ export class DeploymentProvider {
   }
 
   /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */
-  async #connect(
+  #connect(
     connection: string | undefined,
     recordedUuid: string | undefined,
     operation: string,
     deploymentId: string,
   ): Promise<Session> {
-    const env = this.#deps.env();
-    const conn = this.#connections.connect(this.#configOrThrow(), connection, env);
-    const info = await conn.client.info();
-    if (typeof recordedUuid === "string" && recordedUuid !== "" && info.cluster_uuid !== recordedUuid) {
-      const endpoints = conn.client.settings.endpoints.map((e) => e.url).join(", ");
-      throw new WrongClusterError(
-        `Refusing to ${operation} deployment [${deploymentId}]: ${endpoints} (${conn.label}) now answers as cluster ` +
-          `[${info.cluster_name}] with uuid [${info.cluster_uuid}], but the deployment was created on the cluster ` +
-          `with uuid [${recordedUuid}]. Point the connection back at that cluster; if it is gone for good, remove ` +
-          "the resource from the stack with `pulumi state delete <urn>` (nothing is stopped then).",
-        recordedUuid,
-        info.cluster_uuid,
-      );
-    }
-    return { ...conn, clusterUuid: info.cluster_uuid };
+    return connectSession(
+      this.#connections,
+      this.#configOrThrow(),
+      this.#deps.env(),
+      connection,
+      recordedUuid,
+      {
+        operation,
+        kind: "deployment",
+        id: deploymentId,
+      },
+    );
   }
 
   #deadline(inputs: DeploymentInputs): number {
