@@ -288,7 +288,7 @@ function connectionsHoldCredentials(text: string): boolean {
 }
 
 /** Warn once per program run about each credential stored in plaintext. */
-function warnAboutPlaintextCredentials(): void {
+export function warnAboutPlaintextCredentials(): void {
   if (credentialsChecked) return;
   credentialsChecked = true;
   for (const key of plaintextCredentialKeys()) {

@@ -1,0 +1,87 @@
+/**
+ * What uses a model, so that a delete can be refused with each user named before Elasticsearch is asked:
+ * its deployments (`_stats`), the ingest pipelines whose inference processors name the model, one of its
+ * aliases or one of its deployments, and the inference endpoints built on it (`GET _inference/_all`).
+ * Elasticsearch's own delete refuses deployed and pipeline-referenced models with one generic 409 that names
+ * none of them.
+ */
+import { type ElasticsearchClient, inferenceEndpointsUsing, isNotFound, ResponseError } from "../../client";
+import type { ModelUsers } from "../errors";
+
+export interface UsersLookup {
+  users: ModelUsers;
+  /** Pipeline id → where its inference processor is, for the message. */
+  pipelineLocations: Record<string, string>;
+  /** Lookups that were refused (403) or unavailable; Elasticsearch's own checks still apply to those. */
+  unchecked: string[];
+}
+
+/** Look up every user of `modelId` (and its aliases). Never throws for a refused or missing lookup. */
+export async function lookUpModelUsers(
+  client: ElasticsearchClient,
+  modelId: string,
+  aliases: readonly string[],
+): Promise<UsersLookup> {
+  const users: ModelUsers = { deployments: [], pipelines: [], inferenceEndpoints: [] };
+  const pipelineLocations: Record<string, string> = {};
+  const unchecked: string[] = [];
+  try {
+    const stats = await client.getTrainedModelStats(modelId);
+    for (const entry of stats.trained_model_stats) {
+      const id = entry.deployment_stats?.deployment_id;
+      if (entry.model_id === modelId && typeof id === "string") users.deployments.push(id);
+    }
+  } catch (err) {
+    if (!isNotFound(err)) {
+      if (!isRefusal(err)) throw err;
+      unchecked.push("deployments (monitor_ml refused)");
+    }
+  }
+  users.deployments.sort();
+  try {
+    const refs = await client.findPipelinesReferencing([
+      ...new Set([modelId, ...aliases, ...users.deployments]),
+    ]);
+    for (const ref of refs) {
+      if (!users.pipelines.includes(ref.pipelineId)) users.pipelines.push(ref.pipelineId);
+      pipelineLocations[ref.pipelineId] ??= `${ref.location} names [${ref.modelId}]`;
+    }
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    unchecked.push("ingest pipelines (read_pipeline refused)");
+  }
+  try {
+    const endpoints = await client.getInferenceEndpoints();
+    if (endpoints !== undefined) {
+      const ids = new Set<string>();
+      for (const e of endpoints) if (e.service_settings?.model_id === modelId) ids.add(e.inference_id);
+      for (const d of users.deployments) for (const id of inferenceEndpointsUsing(endpoints, d)) ids.add(id);
+      users.inferenceEndpoints = [...ids].sort();
+    }
+  } catch (err) {
+    if (!isRefusal(err) && !(err instanceof ResponseError && [404, 405].includes(err.statusCode))) throw err;
+    unchecked.push("inference endpoints (monitor_inference refused or no inference API)");
+  }
+  return { users, pipelineLocations, unchecked };
+}
+
+/** Whether anything uses the model. */
+export function hasUsers(users: ModelUsers): boolean {
+  return users.deployments.length + users.pipelines.length + users.inferenceEndpoints.length > 0;
+}
+
+/** `deployment [a], ingest pipeline [p] (processors[0].inference names [m]), inference endpoint [e]`. */
+export function describeUsers(lookup: Pick<UsersLookup, "users" | "pipelineLocations">): string {
+  const { users, pipelineLocations } = lookup;
+  return [
+    ...users.deployments.map((d) => `deployment [${d}]`),
+    ...users.pipelines.map(
+      (p) => `ingest pipeline [${p}]${pipelineLocations[p] ? ` (${pipelineLocations[p]})` : ""}`,
+    ),
+    ...users.inferenceEndpoints.map((e) => `inference endpoint [${e}]`),
+  ].join(", ");
+}
+
+function isRefusal(err: unknown): boolean {
+  return err instanceof ResponseError && (err.statusCode === 403 || err.statusCode === 401);
+}
