@@ -15,6 +15,11 @@ import type { ModelInputs, ModelOutputs } from "./inputs";
 export interface CurrentFiles {
   definitionSha256?: string;
   vocabularySha256?: string;
+  /**
+   * The files' size or time differ from the records while their bytes are the same (a rewrite, a checkout):
+   * recorded in place, so later previews trust the record again instead of reading the file.
+   */
+  recordsStale?: boolean;
 }
 
 export interface ModelDiff {
@@ -73,6 +78,7 @@ export function diffModelInputs(
     }
   }
 
+  if (files.recordsStale === true) recordOnly = true;
   for (const key of ["waitTimeoutSeconds", "forceDelete"] as const) {
     if (!sameJson(olds[key], news[key])) recordOnly = true;
   }

@@ -33,7 +33,14 @@ import { CurrentFiles, diffModelInputs } from "./diff";
 import { beginDownload, waitForDownload } from "./download";
 import { currentFileRecord, statFile } from "./files";
 import { FORCE_DELETE_CONFIG_KEY, FORCE_DELETE_ENV_VAR, resolveForceDelete } from "./forceDelete";
-import { isPackagedId, MODEL_INPUT_PROPERTIES, ModelInputs, ModelOutputs, UploadInputs } from "./inputs";
+import {
+  FileRecord,
+  isPackagedId,
+  MODEL_INPUT_PROPERTIES,
+  ModelInputs,
+  ModelOutputs,
+  UploadInputs,
+} from "./inputs";
 import { choosePackagedBuild } from "./platform";
 import { DEFAULT_CHUNK_BYTES, uploadModel } from "./upload";
 import { describeUsers, hasUsers, lookUpModelUsers } from "./users";
@@ -411,9 +418,15 @@ export class ModelProvider {
   async #currentFiles(upload: unknown, old: Partial<ModelOutputs>): Promise<CurrentFiles> {
     if (!isPlainObject(upload) || old.uploadedFiles === undefined) return {};
     const records = await this.#fileRecords(upload as unknown as UploadInputs, old).catch(() => undefined);
-    return records === undefined
-      ? {}
-      : { definitionSha256: records.definition.sha256, vocabularySha256: records.vocabulary?.sha256 };
+    if (records === undefined) return {};
+    const recorded = old.uploadedFiles;
+    return {
+      definitionSha256: records.definition.sha256,
+      vocabularySha256: records.vocabulary?.sha256,
+      recordsStale:
+        !sameRecord(records.definition, recorded.definition) ||
+        !sameRecord(records.vocabulary, recorded.vocabulary),
+    };
   }
 
   async #fileRecords(
@@ -454,6 +467,10 @@ export class ModelProvider {
       },
     );
   }
+}
+
+function sameRecord(a: FileRecord | undefined, b: FileRecord | undefined): boolean {
+  return a?.sha256 === b?.sha256 && a?.sizeBytes === b?.sizeBytes && a?.modifiedMs === b?.modifiedMs;
 }
 
 /** The refusal of a delete, naming each user and the model's own force flag. */
