@@ -1,0 +1,174 @@
+/**
+ * End to end through the real Pulumi engine (Automation API, inline program) against a fresh emulator that
+ * has not downloaded any model: one program declares a `TrainedModel` and a `TrainedModelDeployment` whose
+ * `modelId` is the model's output, so `up` downloads, then deploys; `destroy` stops the deployment before it
+ * deletes the model. An uploaded model whose definition file changes is replaced in dependency order: the
+ * deployment stops, the model is deleted and uploaded again, the deployment starts again.
+ */
+import * as assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import type { EmulatorHandle, RequestLogEntry } from "elasticsearch-ml-emulator";
+import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { getPulumiCli, stepOps, withTestStack } from "../harness";
+import { describeLog, freshCluster, stackOn, startScenarioEmulator } from "./support";
+
+const E5 = ".multilingual-e5-small";
+
+/** A packaged model and a deployment of it (the deployment takes the model's output). */
+function downloadThenDeploy(allocations: number): PulumiFn {
+  return async () => {
+    const model = new TrainedModel("e5", { modelId: E5, platform: "auto" });
+    const deployment = new TrainedModelDeployment("e5-search", {
+      modelId: model.resolvedModelId,
+      deploymentId: "e5-search",
+      numberOfAllocations: allocations,
+    });
+    return {
+      model: {
+        resolvedModelId: model.resolvedModelId,
+        fullyDefined: model.fullyDefined,
+        inferenceTask: model.inferenceTask,
+      },
+      allocations: deployment.allocationCount,
+    };
+  };
+}
+
+/** Your own model uploaded from files, and a deployment of it. */
+function uploadThenDeploy(definitionPath: string): PulumiFn {
+  return async () => {
+    const model = new TrainedModel("mine", {
+      modelId: "my-embedder",
+      upload: {
+        definitionPath,
+        vocabulary: { vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello"] },
+        config: {
+          model_type: "pytorch",
+          inference_config: { text_embedding: { tokenization: { bert: { do_lower_case: true } } } },
+          input: { field_names: ["text_field"] },
+        },
+      },
+    });
+    new TrainedModelDeployment("mine-search", {
+      modelId: model.resolvedModelId,
+      deploymentId: "mine-search",
+    });
+    return { sha256: model.uploadedFiles.apply((f) => f?.definition.sha256) };
+  };
+}
+
+/** `METHOD path` of the requests that change models and deployments, in log order. */
+function changes(log: readonly RequestLogEntry[]): string[] {
+  return log
+    .filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.status < 300)
+    .filter((e) => /^\/_ml\/trained_models\//.test(e.path))
+    .map((e) => `${e.method} ${e.path.replace(/\/definition\/\d+$/, "/definition/<n>")}`)
+    .filter((line, i, all) => i === 0 || line !== all[i - 1] || !line.endsWith("/definition/<n>"));
+}
+
+describe("e2e: TrainedModel through the real engine", function () {
+  this.timeout(300_000);
+  let es: EmulatorHandle;
+  let dir: string;
+
+  before(async function () {
+    this.timeout(45 * 60_000);
+    await getPulumiCli();
+    es = await startScenarioEmulator({ modelDownloadMs: 300 });
+    dir = mkdtempSync(join(tmpdir(), "e2e-model-"));
+  });
+
+  after(async () => {
+    await es?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => freshCluster(es, []));
+
+  it("a fresh cluster: up downloads the packaged model then deploys it; scale; destroy stops, then deletes", async () => {
+    assert.equal(
+      es.admin.state().models.some((m) => m.modelId.startsWith(E5)),
+      false,
+      "not downloaded yet",
+    );
+    await withTestStack(stackOn(es, downloadThenDeploy(1)), async (stack) => {
+      const up = await stack.up();
+      assert.deepEqual(up.result.summary.resourceChanges, { create: 3 });
+      const model = up.result.outputs.model?.value as {
+        resolvedModelId: string;
+        fullyDefined: boolean;
+        inferenceTask: string;
+      };
+      // Every emulated ML node is Linux x86_64, so platform "auto" chose the optimized build.
+      assert.equal(model.resolvedModelId, `${E5}_linux-x86_64`);
+      assert.equal(model.fullyDefined, true);
+      assert.equal(model.inferenceTask, "text_embedding");
+      assert.equal(up.result.outputs.allocations?.value, 1);
+      const id = model.resolvedModelId;
+      assert.deepEqual(
+        changes(es.admin.log()),
+        [`PUT /_ml/trained_models/${id}`, `POST /_ml/trained_models/${id}/deployment/_start`],
+        describeLog(es.admin.log()),
+      );
+      assert.match(up.output, /downloading/, "progress lines reach the user");
+
+      stack.setProgram(downloadThenDeploy(2));
+      es.admin.clearLog();
+      const scale = await stack.up();
+      assert.deepEqual(scale.result.summary.resourceChanges, { same: 2, update: 1 });
+      assert.deepEqual(stepOps(scale.events, { name: "e5" }), ["same"]);
+      assert.deepEqual(changes(es.admin.log()), ["POST /_ml/trained_models/e5-search/deployment/_update"]);
+
+      es.admin.clearLog();
+      await stack.destroy();
+      assert.deepEqual(
+        changes(es.admin.log()),
+        ["POST /_ml/trained_models/e5-search/deployment/_stop", `DELETE /_ml/trained_models/${id}`],
+        describeLog(es.admin.log()),
+      );
+      assert.equal(
+        es.admin.state().models.some((m) => m.modelId === id),
+        false,
+      );
+      assert.equal(es.admin.state().deployments.length, 0);
+    });
+  });
+
+  it("an uploaded model whose definition file changes: stop the deployment, delete and re-upload, start again", async () => {
+    const definitionPath = join(dir, "traced_pytorch_model.pt");
+    writeFileSync(definitionPath, randomBytes(20_000));
+    await withTestStack(stackOn(es, uploadThenDeploy(definitionPath)), async (stack) => {
+      const up = await stack.up();
+      assert.deepEqual(up.result.summary.resourceChanges, { create: 3 });
+      const firstSha = up.result.outputs.sha256?.value as string;
+      assert.match(firstSha, /^[0-9a-f]{64}$/);
+
+      writeFileSync(definitionPath, randomBytes(20_000));
+      es.admin.clearLog();
+      const replaced = await stack.up();
+      assert.deepEqual(replaced.result.summary.resourceChanges, { same: 1, replace: 2 });
+      assert.notEqual(replaced.result.outputs.sha256?.value, firstSha);
+      assert.deepEqual(
+        changes(es.admin.log()),
+        [
+          "POST /_ml/trained_models/mine-search/deployment/_stop",
+          "DELETE /_ml/trained_models/my-embedder",
+          "PUT /_ml/trained_models/my-embedder",
+          "PUT /_ml/trained_models/my-embedder/definition/<n>",
+          "PUT /_ml/trained_models/my-embedder/vocabulary",
+          "POST /_ml/trained_models/my-embedder/deployment/_start",
+        ],
+        describeLog(es.admin.log()),
+      );
+
+      es.admin.clearLog();
+      const again = await stack.up();
+      assert.deepEqual(again.result.summary.resourceChanges, { same: 3 }, "an unchanged file is no change");
+      await stack.destroy();
+    });
+  });
+});
