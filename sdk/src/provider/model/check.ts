@@ -67,7 +67,9 @@ export function checkModelInputs(_olds: unknown, news: unknown): ModelCheckOutco
       );
     }
   }
-  const known = typeof modelId === "string" && !isUnknown(modelId);
+  // Rules that depend on the id's kind wait for a valid id.
+  const known =
+    typeof modelId === "string" && !isUnknown(modelId) && failures.every((f) => f.property !== "modelId");
   const packaged = known && isPackagedId(modelId);
 
   checkPlatform(inputs, modelId, known, packaged, fail);
