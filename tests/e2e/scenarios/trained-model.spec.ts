@@ -96,6 +96,10 @@ describe("e2e: TrainedModel through the real engine", function () {
       "not downloaded yet",
     );
     await withTestStack(stackOn(es, downloadThenDeploy(1)), async (stack) => {
+      // Preview sends nothing: the platform choice is decided at apply.
+      await stack.preview();
+      assert.deepEqual(es.admin.log(), [], describeLog(es.admin.log()));
+
       const up = await stack.up();
       assert.deepEqual(up.result.summary.resourceChanges, { create: 3 });
       const model = up.result.outputs.model?.value as {
