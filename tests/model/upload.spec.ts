@@ -113,7 +113,11 @@ describe("TrainedModel: uploads", function () {
     assert.match(err.message, /half-defined .* delete it and upload it again/);
     const recorded = err.properties as Record<string, unknown>;
     assert.equal(recorded.fullyDefined, false);
-    assert.equal((await h.provider.diff("my-embedder", recorded, inputs)).changes, true);
+    assert.deepEqual(
+      await h.provider.diff("my-embedder", recorded, inputs),
+      { changes: true, replaces: [], deleteBeforeReplace: false },
+      "finished in place: a replacement would replace its deployments too",
+    );
 
     h.es.admin.clearLog();
     const { outs } = await h.provider.update("my-embedder", recorded, inputs);
@@ -180,7 +184,8 @@ describe("TrainedModel: uploads", function () {
 
     it("a file rewritten with the same bytes (new time) is hashed once more and found unchanged", async () => {
       const { outs } = await h.create(declaration());
-      const later = new Date(Date.now() + 60_000);
+      // Whole seconds: file systems round sub-millisecond times.
+      const later = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
       utimesSync(files.definitionPath, later, later);
       const inputs = await h.checked(declaration());
       const diff = await h.provider.diff("my-embedder", outs, inputs);

@@ -281,6 +281,13 @@ describe("TrainedModel diff", function () {
       { changes: true, replaces: [], deleteBeforeReplace: false },
     ],
     [
+      "an upload that never finished (no file record): finished in place, not replaced",
+      { ...olds, uploadedFiles: undefined, fullyDefined: false },
+      base,
+      {},
+      { changes: true, replaces: [], deleteBeforeReplace: false },
+    ],
+    [
       "packaged: the platform choice changed",
       { modelId: ".elser_model_2", waitTimeoutSeconds: 1200, fullyDefined: true },
       { modelId: ".elser_model_2", platform: "auto", waitTimeoutSeconds: 1200 },

@@ -61,13 +61,21 @@ export function diffModelInputs(
     if (!sameJson(oldUpload.config, newUpload.config)) replace("upload", "config changed");
     if (!sameJson(oldUpload.vocabulary, newUpload.vocabulary)) replace("upload", "inline vocabulary changed");
     const recorded = olds.uploadedFiles;
-    if (files.definitionSha256 === undefined || recorded?.definition.sha256 !== files.definitionSha256) {
+    // No record: the upload never finished (recorded not fully defined); the update uploads the files as
+    // they are now, so there is nothing to compare.
+    const unfinished = recorded === undefined && olds.fullyDefined !== true;
+    if (unfinished) {
+      if (oldUpload.definitionPath !== newUpload.definitionPath) recordOnly = true;
+    } else if (
+      files.definitionSha256 === undefined ||
+      recorded?.definition.sha256 !== files.definitionSha256
+    ) {
       replace(
         "upload",
         `definition file ${files.definitionSha256 === undefined ? "unknown" : "changed"} (SHA-256)`,
       );
     } else if (oldUpload.definitionPath !== newUpload.definitionPath) recordOnly = true;
-    if (newUpload.vocabularyPath !== undefined || oldUpload.vocabularyPath !== undefined) {
+    if (!unfinished && (newUpload.vocabularyPath !== undefined || oldUpload.vocabularyPath !== undefined)) {
       if (
         newUpload.vocabularyPath === undefined ||
         files.vocabularySha256 === undefined ||
