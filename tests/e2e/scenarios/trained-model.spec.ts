@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { EmulatorHandle, RequestLogEntry } from "elasticsearch-ml-emulator";
+import * as minimal from "example-minimal";
 import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 import { getPulumiCli, stepOps, withTestStack } from "../harness";
 import { describeLog, freshCluster, stackOn, startScenarioEmulator } from "./support";
@@ -139,6 +140,27 @@ describe("e2e: TrainedModel through the real engine", function () {
         false,
       );
       assert.equal(es.admin.state().deployments.length, 0);
+    });
+  });
+
+  it("the minimal example with a packaged model id starts from a cluster without the model", async () => {
+    const program = () => minimal.program({ modelId: E5, deploymentId: "minimal-e5" });
+    await withTestStack(stackOn(es, program), async (stack) => {
+      const up = await stack.up();
+      assert.deepEqual(up.result.summary.resourceChanges, { create: 3 });
+      assert.equal(up.result.outputs.allocationState?.value, "fully_allocated");
+      const id = `${E5}_linux-x86_64`;
+      assert.deepEqual(changes(es.admin.log()), [
+        `PUT /_ml/trained_models/${id}`,
+        `POST /_ml/trained_models/${id}/deployment/_start`,
+      ]);
+      es.admin.clearLog();
+      const destroyed = await stack.destroy();
+      assert.deepEqual(destroyed.result.summary.resourceChanges, { delete: 3 });
+      assert.deepEqual(changes(es.admin.log()), [
+        "POST /_ml/trained_models/minimal-e5/deployment/_stop",
+        `DELETE /_ml/trained_models/${id}`,
+      ]);
     });
   });
 
