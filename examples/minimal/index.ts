@@ -27,8 +27,7 @@ export interface MinimalSettings {
 export async function program(settings: MinimalSettings) {
   // The deployment takes the model's output: Pulumi downloads first, and on destroy stops first.
   const modelId = settings.modelId.startsWith(".")
-    ? new TrainedModel("model", { modelId: settings.modelId, platform: platformOf(settings.modelId) })
-        .resolvedModelId
+    ? new TrainedModel("model", { modelId: settings.modelId, platform: "auto" }).resolvedModelId
     : settings.modelId;
   const deployment = new TrainedModelDeployment("minimal", {
     modelId,
@@ -41,11 +40,6 @@ export async function program(settings: MinimalSettings) {
     allocationState: deployment.allocationState,
     allocations: deployment.allocationCount,
   };
-}
-
-/** `auto` for the packaged models that have a `_linux-x86_64` build; the others have one build only. */
-function platformOf(modelId: string): "auto" | undefined {
-  return [".elser_model_2", ".multilingual-e5-small"].includes(modelId) ? "auto" : undefined;
 }
 
 /**

@@ -65,9 +65,10 @@ export interface TrainedModelArgs {
    */
   modelId: pulumi.Input<string>;
   /**
-   * For `.elser_model_2` and `.multilingual-e5-small`: `"auto"` downloads the `_linux-x86_64` build when
-   * every ML node runs Linux x86_64 (as Kibana recommends), else the portable one; `"portable"` or
-   * `"linux-x86_64"` choose. Unset: `modelId` as written. The choice is made at create and recorded
+   * Packaged models: `"auto"` downloads the `_linux-x86_64` build (`.elser_model_2`,
+   * `.multilingual-e5-small`) when every ML node runs Linux x86_64, as Kibana recommends, else the portable
+   * one (a model without a platform build keeps its only one); `"portable"` or `"linux-x86_64"` choose.
+   * Unset: `modelId` as written. The choice is made at create and recorded
    * (`resolvedModelId`); a preview shows the recorded choice, or an unknown value before the first create.
    */
   platform?: pulumi.Input<"auto" | "portable" | "linux-x86_64">;

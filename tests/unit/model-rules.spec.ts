@@ -72,14 +72,20 @@ describe("TrainedModel check", function () {
       [["platform", /"arm" is not allowed; must be one of "auto", "portable", "linux-x86_64"/]],
     ],
     [
-      "platform on a model without a platform build",
-      { modelId: ".rerank-v1", platform: "auto" },
+      "platform linux-x86_64 on a model without that build",
+      { modelId: ".rerank-v1", platform: "linux-x86_64" },
       [
         [
           "platform",
-          /not allowed for "\.rerank-v1"; only the packaged models with a platform-specific build/,
+          /not allowed for "\.rerank-v1"; only the packaged models with a platform-specific build take "linux-x86_64"/,
         ],
       ],
+    ],
+    ["platform auto on a model with one build", { modelId: ".rerank-v1", platform: "auto" }, []],
+    [
+      "platform on your own model",
+      { modelId: "m", upload: UPLOAD, platform: "auto" },
+      [["platform", /chooses the build of an Elastic packaged model/]],
     ],
     [
       "platform on the build's own id",
@@ -348,6 +354,11 @@ describe("TrainedModel packaged build choice (Kibana's rule)", function () {
       assert.equal(choosePackagedBuild(".elser_model_2", platform, nodes).resolvedModelId, expected),
     );
   }
+
+  it("auto on a model with one build keeps it, whatever the nodes", () => {
+    const linux = { nodeId: "a", name: "Linux", arch: "amd64" };
+    assert.equal(choosePackagedBuild(".rerank-v1", "auto", [linux]).resolvedModelId, ".rerank-v1");
+  });
 });
 
 describe("TrainedModel force-delete precedence", function () {

@@ -12,7 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { EmulatorHandle, RequestLogEntry } from "elasticsearch-ml-emulator";
+import * as adaptive from "example-adaptive";
 import * as minimal from "example-minimal";
+import * as teardown from "example-teardown";
+import * as twoClusters from "example-two-clusters";
 import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 import { getPulumiCli, stepOps, withTestStack } from "../harness";
 import { describeLog, freshCluster, stackOn, startScenarioEmulator } from "./support";
@@ -162,6 +165,76 @@ describe("e2e: TrainedModel through the real engine", function () {
         `DELETE /_ml/trained_models/${id}`,
       ]);
     });
+  });
+
+  it("the adaptive and teardown examples with a packaged model id download it first and delete it last", async () => {
+    const cases = [
+      {
+        name: "adaptive",
+        program: () => adaptive.program({ modelId: E5, deploymentId: "adaptive-e5" }),
+        ids: ["adaptive-e5"],
+      },
+      {
+        name: "teardown",
+        program: () => teardown.program({ modelId: E5 }),
+        ids: ["teardown-search", "teardown-ingest"],
+      },
+    ];
+    const id = `${E5}_linux-x86_64`;
+    for (const example of cases) {
+      await freshCluster(es, []);
+      await withTestStack(stackOn(es, example.program, { projectName: example.name }), async (stack) => {
+        const up = await stack.up();
+        assert.deepEqual(up.result.summary.resourceChanges, { create: example.ids.length + 2 }, example.name);
+        const made = changes(es.admin.log());
+        assert.equal(
+          made[0],
+          `PUT /_ml/trained_models/${id}`,
+          `${example.name}: downloaded first\n${made.join("\n")}`,
+        );
+        assert.equal(made.filter((m) => m.endsWith("/_start")).length, example.ids.length);
+        es.admin.clearLog();
+        await stack.destroy();
+        const torn = changes(es.admin.log());
+        assert.equal(
+          torn.at(-1),
+          `DELETE /_ml/trained_models/${id}`,
+          `${example.name}: deleted last\n${torn.join("\n")}`,
+        );
+        assert.equal(torn.filter((m) => m.endsWith("/_stop")).length, example.ids.length);
+      });
+    }
+  });
+
+  it("the two-clusters example with a packaged model id downloads it on each cluster", async () => {
+    const eu = await startScenarioEmulator({ modelDownloadMs: 50 });
+    try {
+      const program = () => twoClusters.program({ modelId: E5, deploymentId: "shared-e5", connection: "eu" });
+      const options = stackOn(es, program, {
+        projectName: "two-clusters",
+        config: { "elasticsearch-ml:connections": JSON.stringify({ eu: { endpoints: eu.url } }) },
+      });
+      await withTestStack(options, async (stack) => {
+        const up = await stack.up();
+        assert.deepEqual(up.result.summary.resourceChanges, { create: 5 });
+        const id = `${E5}_linux-x86_64`;
+        for (const cluster of [es, eu]) {
+          assert.deepEqual(changes(cluster.admin.log()), [
+            `PUT /_ml/trained_models/${id}`,
+            `POST /_ml/trained_models/${id}/deployment/_start`,
+          ]);
+        }
+        await stack.destroy();
+        for (const cluster of [es, eu]) {
+          assert.equal(
+            cluster.admin.state().models.some((m) => m.modelId === id),
+            false,
+          );
+        }
+      });
+    } finally {
+      await eu.close();
+    }
   });
 
   it("an uploaded model whose definition file changes: stop the deployment, delete and re-upload, start again", async () => {

@@ -131,14 +131,23 @@ function checkPlatform(
     return;
   }
   if (!known) return;
-  if (!packaged || !PLATFORM_SPECIFIC_BASES.includes(modelId as string)) {
+  // "auto" and "portable" suit every packaged model (one without a platform build has only the portable
+  // one), so a program can declare any packaged id the same way; "linux-x86_64" needs a model that has it.
+  const fits =
+    packaged &&
+    !(modelId as string).endsWith(PLATFORM_SUFFIX) &&
+    (platform !== "linux-x86_64" || PLATFORM_SPECIFIC_BASES.includes(modelId as string));
+  if (!fits) {
     const hint = (modelId as string).endsWith(PLATFORM_SUFFIX)
       ? `; ${show(modelId)} already names the ${PLATFORM_SUFFIX.slice(1)} build (declare the base id to choose)`
       : "";
     fail(
       "platform",
-      `platform: ${show(platform)} is not allowed for ${show(modelId)}; only the packaged models with a ` +
-        `platform-specific build take it (${PLATFORM_SPECIFIC_BASES.map(show).join(", ")})${hint}`,
+      `platform: ${show(platform)} is not allowed for ${show(modelId)}; ` +
+        (packaged
+          ? `only the packaged models with a platform-specific build take "linux-x86_64" (${PLATFORM_SPECIFIC_BASES.map(show).join(", ")})`
+          : 'platform chooses the build of an Elastic packaged model (an id with a leading ".")') +
+        hint,
     );
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { MlNodeOs } from "../../client";
 import type { PlatformChoice } from "./inputs";
-import { PLATFORM_SUFFIX } from "./inputs";
+import { PLATFORM_SPECIFIC_BASES, PLATFORM_SUFFIX } from "./inputs";
 
 export interface PlatformDecision {
   /** The id to download. */
@@ -32,6 +32,9 @@ export function choosePackagedBuild(
 ): PlatformDecision {
   if (platform === undefined) return { resolvedModelId: modelId, reason: "as declared" };
   if (platform === "portable") return { resolvedModelId: modelId, reason: "platform: portable" };
+  if (!PLATFORM_SPECIFIC_BASES.includes(modelId)) {
+    return { resolvedModelId: modelId, reason: "the model has no platform-specific build" };
+  }
   const optimized = `${modelId}${PLATFORM_SUFFIX}`;
   if (platform === "linux-x86_64") return { resolvedModelId: optimized, reason: "platform: linux-x86_64" };
   const list = nodes ?? [];
