@@ -74,6 +74,27 @@ describe("TrainedModel: packaged models", function () {
     });
   });
 
+  describe("on ML nodes of another platform", function () {
+    const h = modelHarness({ emulator: { mlNodePlatform: "linux-aarch64" } });
+
+    it("an explicit linux-x86_64 build is downloaded with a warning naming the nodes that cannot run it", async () => {
+      const { id } = await h.create({ modelId: ".elser_model_2", platform: "linux-x86_64" });
+      assert.equal(id, ".elser_model_2_linux-x86_64");
+      assert.ok(
+        h.progress.warnings.some((w) =>
+          /ML nodes Linux\/aarch64 \(.+\) cannot run this linux-x86_64 build/.test(w),
+        ),
+        JSON.stringify(h.progress.warnings),
+      );
+    });
+
+    it("platform auto downloads the portable build, with no warning", async () => {
+      const { id } = await h.create({ modelId: ".elser_model_2", platform: "auto" });
+      assert.equal(id, ".elser_model_2");
+      assert.deepEqual(h.progress.warnings, []);
+    });
+  });
+
   describe("a slow download", function () {
     const h = modelHarness({ emulator: { modelDownloadMs: 400 } });
 

@@ -57,3 +57,13 @@ export function choosePackagedBuild(
     reason: `platform auto: ML nodes on ${seen} cannot run the ${PLATFORM_SUFFIX.slice(1)} build, so the portable one`,
   };
 }
+
+/**
+ * The ML nodes that cannot run a `_linux-x86_64` build, described (`Linux/aarch64 (node-2)`), or an empty
+ * list. Elasticsearch accepts the download with only a `Warning` header and then fails every start of it
+ * (`MlPlatformArchitecturesUtil`), so the provider says so up front.
+ */
+export function nodesUnfitFor(modelId: string, nodes: readonly MlNodeOs[]): string[] {
+  if (!modelId.endsWith(PLATFORM_SUFFIX)) return [];
+  return nodes.filter((n) => !isLinuxX86(n)).map((n) => `${n.name ?? "?"}/${n.arch ?? "?"} (${n.nodeId})`);
+}

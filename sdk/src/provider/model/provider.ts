@@ -36,12 +36,13 @@ import { FORCE_DELETE_CONFIG_KEY, FORCE_DELETE_ENV_VAR, resolveForceDelete } fro
 import {
   FileRecord,
   isPackagedId,
+  PLATFORM_SUFFIX,
   MODEL_INPUT_PROPERTIES,
   ModelInputs,
   ModelOutputs,
   UploadInputs,
 } from "./inputs";
-import { choosePackagedBuild } from "./platform";
+import { choosePackagedBuild, nodesUnfitFor } from "./platform";
 import { DEFAULT_CHUNK_BYTES, uploadModel } from "./upload";
 import { describeUsers, hasUsers, lookUpModelUsers } from "./users";
 
@@ -265,6 +266,7 @@ export class ModelProvider {
         );
       }
       modelId = decision.resolvedModelId;
+      if (inputs.platform !== "auto") await this.#warnUnfitNodes(session, modelId);
     }
     const deadline = this.#deps.clock.now() + inputs.waitTimeoutSeconds * 1000;
     const options = {
@@ -291,6 +293,25 @@ export class ModelProvider {
       throw this.#partial(session, props, modelId, "packaged", err, next);
     }
     return this.#report(session, props, modelId, model);
+  }
+
+  /** A `_linux-x86_64` build chosen explicitly: say which ML nodes could never run it. */
+  async #warnUnfitNodes(session: Session, modelId: string): Promise<void> {
+    if (!modelId.endsWith(PLATFORM_SUFFIX)) return;
+    let unfit: string[];
+    try {
+      unfit = nodesUnfitFor(modelId, await session.client.getMlNodeOs());
+    } catch (err) {
+      // Informative only: without `monitor` the nodes cannot be read, and the download goes on.
+      if (err instanceof ResponseError) return;
+      throw err;
+    }
+    if (unfit.length > 0) {
+      this.#deps.progress.warn(
+        `${modelId}: ML nodes ${unfit.join(", ")} cannot run this linux-x86_64 build; Elasticsearch downloads it ` +
+          'but fails every deployment of it on those nodes. Declare the portable id, or platform: "auto".',
+      );
+    }
   }
 
   /** Upload the files (after deleting an incomplete model); a failure after the model exists is partial. */
