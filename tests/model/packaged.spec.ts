@@ -152,6 +152,22 @@ describe("TrainedModel: packaged models", function () {
       );
     });
 
+    it("destroying a model whose download still runs deletes it and cancels the download", async () => {
+      const inputs = await h.checked({ modelId: ".multilingual-e5-small", waitTimeoutSeconds: 0.05 });
+      const err = await rejection(h.provider.create(inputs));
+      const recorded = err.properties as Record<string, unknown>;
+      await h.provider.delete(".multilingual-e5-small", recorded);
+      assert.deepEqual(h.modelRequests().at(-1), "DELETE /_ml/trained_models/.multilingual-e5-small");
+      const tasks = (await (await fetch(`${h.es.url}/_tasks?actions=xpack/ml/model_import*`)).json()) as {
+        nodes: Record<string, unknown>;
+      };
+      assert.deepEqual(tasks.nodes, {}, "no import task left");
+      assert.equal(
+        h.es.admin.state().models.some((m) => m.modelId === ".multilingual-e5-small"),
+        false,
+      );
+    });
+
     it("a download that dies while it is waited for fails as a partial failure that says the next up restarts it", async () => {
       const inputs = await h.checked({ modelId: ".multilingual-e5-small" });
       const creating = h.provider.create(inputs);

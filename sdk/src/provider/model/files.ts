@@ -91,3 +91,8 @@ export async function readVocabularyFile(path: string): Promise<InlineVocabulary
   const text = await readFile(path, "utf8");
   return JSON.parse(text) as InlineVocabulary;
 }
+
+/** Whether two file records are the same (hash, size and time). */
+export function sameRecord(a: FileRecord | undefined, b: FileRecord | undefined): boolean {
+  return a?.sha256 === b?.sha256 && a?.sizeBytes === b?.sizeBytes && a?.modifiedMs === b?.modifiedMs;
+}

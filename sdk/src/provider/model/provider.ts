@@ -15,14 +15,8 @@
 import { type ClientOptions, isNotFound, ResponseError, type TrainedModelConfig } from "../../client";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "../config";
 import { Connections } from "../connections";
-import {
-  ClusterUnreachableError,
-  ModelExistsError,
-  ModelInUseError,
-  PartialFailureError,
-  WaitTimeoutError,
-} from "../errors";
-import { isPlainObject, isUnknown, PROVIDER_KEY } from "../inputs";
+import { ClusterUnreachableError, ModelExistsError, ModelInUseError, WaitTimeoutError } from "../errors";
+import { isPlainObject, isUnknown } from "../inputs";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectionFailures, connectSession, Session } from "../session";
@@ -31,20 +25,13 @@ import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkModelInputs } from "./check";
 import { CurrentFiles, diffModelInputs } from "./diff";
 import { beginDownload, waitForDownload } from "./download";
-import { currentFileRecord, statFile } from "./files";
-import { FORCE_DELETE_CONFIG_KEY, FORCE_DELETE_ENV_VAR, resolveForceDelete } from "./forceDelete";
-import {
-  FileRecord,
-  isPackagedId,
-  PLATFORM_SUFFIX,
-  MODEL_INPUT_PROPERTIES,
-  ModelInputs,
-  ModelOutputs,
-  UploadInputs,
-} from "./inputs";
+import { currentFileRecord, sameRecord, statFile } from "./files";
+import { resolveForceDelete } from "./forceDelete";
+import { isPackagedId, PLATFORM_SUFFIX, ModelInputs, ModelOutputs, UploadInputs } from "./inputs";
 import { choosePackagedBuild, nodesUnfitFor } from "./platform";
 import { DEFAULT_CHUNK_BYTES, uploadModel } from "./upload";
-import { describeUsers, hasUsers, lookUpModelUsers } from "./users";
+import { declaredInputs, observed, partialFailure, reportModel } from "./outputs";
+import { describeUsers, hasUsers, inUseMessage, lookUpModelUsers } from "./users";
 
 type Props = Record<string, unknown>;
 
@@ -195,7 +182,7 @@ export class ModelProvider {
         inputs: declared,
       };
     }
-    const outs = await this.#report(session, props, modelId, model);
+    const outs = await reportModel(session, props, modelId, model);
     return { id: modelId, props: outs, inputs: declared };
   }
 
@@ -290,9 +277,9 @@ export class ModelProvider {
             "to keep waiting (the running download is picked up, not restarted), or raise waitTimeoutSeconds."
           : "The model is recorded in the stack as not fully defined: run pulumi up again; if no download is running " +
             "then, the incomplete model is deleted and downloaded again.";
-      throw this.#partial(session, props, modelId, "packaged", err, next);
+      throw partialFailure(session, props, modelId, "packaged", err, next);
     }
-    return this.#report(session, props, modelId, model);
+    return reportModel(session, props, modelId, model);
   }
 
   /** A `_linux-x86_64` build chosen explicitly: say which ML nodes could never run it. */
@@ -355,7 +342,7 @@ export class ModelProvider {
         // Unknown: record it, so the next `up` checks.
       }
       if (!created) throw err;
-      throw this.#partial(
+      throw partialFailure(
         session,
         props,
         modelId,
@@ -367,7 +354,7 @@ export class ModelProvider {
     }
     const model = await client.getTrainedModel(modelId, { includeDefinitionStatus: true });
     if (model?.fully_defined !== true) {
-      throw this.#partial(
+      throw partialFailure(
         session,
         props,
         modelId,
@@ -379,60 +366,7 @@ export class ModelProvider {
     this.#deps.progress.info(
       `${modelId}: uploaded (fully defined, definition SHA-256 ${files.definition.sha256})`,
     );
-    return this.#report(session, { ...props, uploadedFiles: files }, modelId, model);
-  }
-
-  #partial(
-    session: Session,
-    props: Props,
-    modelId: string,
-    source: "packaged" | "upload",
-    err: unknown,
-    next: string,
-  ): PartialFailureError {
-    const message = `${(err as Error).message}. ${next}`;
-    // `properties` spreads the inputs so `__provider` rides along: without it the state could not be deleted.
-    const properties = compact({
-      ...props,
-      resolvedModelId: modelId,
-      source,
-      clusterUuid: session.clusterUuid,
-      fullyDefined: false,
-    });
-    return new PartialFailureError(modelId, properties, message, { cause: err });
-  }
-
-  /** The outputs: the inputs and what Elasticsearch reports about the model. */
-  async #report(session: Session, props: Props, modelId: string, model: TrainedModelConfig): Promise<Props> {
-    const inference = isPlainObject(model.inference_config) ? Object.keys(model.inference_config) : [];
-    const input = model.input as { field_names?: unknown } | undefined;
-    const pkg = model.model_package as { size?: unknown } | undefined;
-    let size: number | undefined;
-    try {
-      const stats = await session.client.getTrainedModelStats(modelId);
-      size = stats.trained_model_stats.find((s) => s.model_id === modelId)?.model_size_stats
-        ?.model_size_bytes;
-    } catch (err) {
-      // The size is informative: without monitor_ml on stats (or a transient failure) it is left out.
-      if (!(err instanceof ResponseError)) throw err;
-    }
-    if (size === undefined && typeof model.model_size_bytes === "number") size = model.model_size_bytes;
-    if (size === undefined && typeof pkg?.size === "number") size = pkg.size;
-    return compact({
-      ...props,
-      resolvedModelId: modelId,
-      source: isPackagedId(modelId) ? "packaged" : "upload",
-      clusterUuid: session.clusterUuid,
-      modelType: model.model_type,
-      inputFields: Array.isArray(input?.field_names) ? input.field_names : undefined,
-      inferenceTask: inference[0],
-      platformArchitecture:
-        typeof model.platform_architecture === "string" ? model.platform_architecture : undefined,
-      modelSizeBytes: size,
-      fullyDefined:
-        model.fully_defined === true || (model.fully_defined === undefined && model.model_type !== "pytorch"),
-      createTime: isoTime(model.create_time),
-    });
+    return reportModel(session, { ...props, uploadedFiles: files }, modelId, model);
   }
 
   /** The current hashes of the declared files (known paths only): stat-gated, see `files.ts`. */
@@ -488,60 +422,4 @@ export class ModelProvider {
       },
     );
   }
-}
-
-function sameRecord(a: FileRecord | undefined, b: FileRecord | undefined): boolean {
-  return a?.sha256 === b?.sha256 && a?.sizeBytes === b?.sizeBytes && a?.modifiedMs === b?.modifiedMs;
-}
-
-/** The refusal of a delete, naming each user and the model's own force flag. */
-function inUseMessage(modelId: string, users: string): string {
-  return (
-    `Refusing to delete model [${modelId}]: it is in use by ${users}. Deleting it would break them; force-deleting a ` +
-    "model that ingest pipelines use makes every document through them fail until the model is back. Stop or " +
-    "remove them first (a TrainedModelDeployment whose modelId is this model's resolvedModelId output is stopped " +
-    "first by Pulumi's dependency order), or force the delete with the model's own flag: forceDelete: true on the " +
-    `resource, stack config ${FORCE_DELETE_CONFIG_KEY}=true, or ${FORCE_DELETE_ENV_VAR}=true for one run (the stop ` +
-    "flag force / elasticsearch-ml:force does not apply to models). The model stays in the stack."
-  );
-}
-
-/** The observed outputs of a recorded model (for updates that make no call). */
-function observed(old: Partial<ModelOutputs>): Props {
-  const keys = [
-    "resolvedModelId",
-    "source",
-    "clusterUuid",
-    "modelType",
-    "inputFields",
-    "inferenceTask",
-    "platformArchitecture",
-    "modelSizeBytes",
-    "fullyDefined",
-    "createTime",
-    "uploadedFiles",
-  ] as const;
-  const out: Props = {};
-  for (const key of keys) if (old[key] !== undefined) out[key] = old[key];
-  return out;
-}
-
-/** `create_time` (TrainedModelConfig.CREATE_TIME: epoch ms, or a date string with `human`) as ISO 8601. */
-function isoTime(value: unknown): string | undefined {
-  if (typeof value !== "number" && typeof value !== "string") return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-/** The declared inputs of recorded props (with `__provider`). */
-function declaredInputs(props: Props): Props {
-  const out: Props = {};
-  for (const key of [...MODEL_INPUT_PROPERTIES, PROVIDER_KEY])
-    if (props[key] !== undefined) out[key] = props[key];
-  return out;
-}
-
-/** Without undefined members (the engine keeps no `undefined`). */
-function compact(props: Props): Props {
-  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
 }

@@ -7,6 +7,7 @@
  */
 import { type ElasticsearchClient, inferenceEndpointsUsing, isNotFound, ResponseError } from "../../client";
 import type { ModelUsers } from "../errors";
+import { FORCE_DELETE_CONFIG_KEY, FORCE_DELETE_ENV_VAR } from "./forceDelete";
 
 export interface UsersLookup {
   users: ModelUsers;
@@ -84,4 +85,16 @@ export function describeUsers(lookup: Pick<UsersLookup, "users" | "pipelineLocat
 
 function isRefusal(err: unknown): boolean {
   return err instanceof ResponseError && (err.statusCode === 403 || err.statusCode === 401);
+}
+
+/** The refusal of a delete, naming each user and the model's own force flag. */
+export function inUseMessage(modelId: string, users: string): string {
+  return (
+    `Refusing to delete model [${modelId}]: it is in use by ${users}. Deleting it would break them; force-deleting a ` +
+    "model that ingest pipelines use makes every document through them fail until the model is back. Stop or " +
+    "remove them first (a TrainedModelDeployment whose modelId is this model's resolvedModelId output is stopped " +
+    "first by Pulumi's dependency order), or force the delete with the model's own flag: forceDelete: true on the " +
+    `resource, stack config ${FORCE_DELETE_CONFIG_KEY}=true, or ${FORCE_DELETE_ENV_VAR}=true for one run (the stop ` +
+    "flag force / elasticsearch-ml:force does not apply to models). The model stays in the stack."
+  );
 }
