@@ -33,6 +33,10 @@ Options:
                               when given, the cluster uuid is derived from it too
   --cluster-uuid <id>         cluster uuid reported by GET / (default: random per process,
                               or derived from --seed when that is given)
+  --ml-node-platform <name>   platform of the ML nodes, e.g. linux-aarch64 (default linux-x86_64)
+  --model-download-ms <n>     time a packaged model's download takes (default 300)
+  --model-repository-unreachable
+                              the model repository cannot be reached (air-gapped cluster)
   --help                      print this help and exit
 
 Admin API (faults, request log, reset, nodes): see the README, under /_emulator/.`;
@@ -48,6 +52,7 @@ const INT_FLAGS = {
   "infer-latency-ms": "inferLatencyMs",
   "adaptive-interval-ms": "adaptiveIntervalMs",
   "scale-to-zero-ms": "scaleToZeroIdleMs",
+  "model-download-ms": "modelDownloadMs",
   seed: "seed",
 } as const;
 
@@ -58,6 +63,7 @@ const STRING_FLAGS = {
   "tls-cert": "tlsCert",
   "tls-key": "tlsKey",
   "cluster-uuid": "clusterUuid",
+  "ml-node-platform": "mlNodePlatform",
 } as const;
 
 class UsageError extends Error {}
@@ -68,6 +74,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: Emulator
     help: { type: "boolean" },
     autoscale: { type: "boolean" },
     security: { type: "boolean" },
+    "model-repository-unreachable": { type: "boolean" },
   };
   for (const flag of [...Object.keys(INT_FLAGS), ...Object.keys(STRING_FLAGS)])
     spec[flag] = { type: "string" };
@@ -91,6 +98,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: Emulator
   }
   if (values.autoscale) options.autoscale = true;
   if (values.security) options.security = true;
+  if (values["model-repository-unreachable"]) options.modelRepositoryUnreachable = true;
   return { help: values.help === true, options: options as EmulatorOptions };
 }
 

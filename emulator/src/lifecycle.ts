@@ -159,8 +159,8 @@ export class Lifecycle {
     this.cluster.scheduler.notify();
   }
 
-  addNode(processors: number): MlNode {
-    const node = this.cluster.addNode(processors);
+  addNode(processors: number, platform?: string): MlNode {
+    const node = this.cluster.addNode(processors, platform);
     this.rebalance();
     return node;
   }

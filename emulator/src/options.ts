@@ -42,4 +42,16 @@ export interface EmulatorOptions {
   seed?: number;
   /** Cluster uuid reported by `GET /`. Unset: derived from `seed` when that is set, else random per emulator. */
   clusterUuid?: string;
+  /**
+   * Platform of the ML nodes, as Elasticsearch names it (`Platforms.platformName`): one of
+   * `linux-x86_64` (default), `linux-aarch64`, `darwin-x86_64`, `darwin-aarch64`, `windows-x86_64`.
+   */
+  mlNodePlatform?: string;
+  /** Time a packaged model's download takes from `PUT` to fully defined (default 300 ms). */
+  modelDownloadMs?: number;
+  /**
+   * The model repository (`xpack.ml.model_repository`, by default https://ml-models.elastic.co)
+   * cannot be reached, as in an air-gapped cluster: packaged model PUTs fail (default false).
+   */
+  modelRepositoryUnreachable?: boolean;
 }

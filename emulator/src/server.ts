@@ -80,6 +80,16 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
     query: URLSearchParams,
   ): void => {
     if (res.destroyed || res.writableEnded) return;
+    if (result.text !== undefined) {
+      res.writeHead(result.status, {
+        ...productHeaders,
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Length": Buffer.byteLength(result.text),
+        ...result.headers,
+      });
+      res.end(result.text);
+      return;
+    }
     let body = result.body;
     const filterPath = query.get("filter_path");
     if (filterPath && result.status < 300) body = applyFilterPath(body, filterPath);

@@ -12,6 +12,9 @@ import type { Expansion, Model } from "./state/models";
 import { referencedModelIds } from "./state/pipelines";
 
 const PYTORCH_BASE_MEMORY = 240 * 1024 * 1024;
+/** ELSER v1/v2 need a fixed 2004 MB (`StartTrainedModelDeploymentAction.ELSER_1_OR_2_MEMORY_USAGE`). */
+const ELSER_MEMORY = 2004 * 1024 * 1024;
+const isElser = (modelId: string): boolean => /^\.elser_model_[12]/.test(modelId);
 
 export function statsResponse(
   cluster: Cluster,
@@ -40,7 +43,12 @@ function modelEntry(
   human: boolean,
 ): Record<string, unknown> {
   const bytes = cluster.models.modelBytes(model);
-  const required = model.modelType === "pytorch" ? PYTORCH_BASE_MEMORY + 2 * bytes : bytes;
+  const required =
+    model.modelType !== "pytorch"
+      ? bytes
+      : isElser(model.modelId)
+        ? ELSER_MEMORY
+        : PYTORCH_BASE_MEMORY + 2 * bytes;
   const sizeStats: Record<string, unknown> = {
     model_size_bytes: bytes,
     required_native_memory_bytes: required,

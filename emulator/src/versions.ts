@@ -65,6 +65,10 @@ const FEATURES = {
   /** Start timeout is a 408 model_deployment_timeout_exception (was a 500) and must be positive. */
   startTimeout408: { since: "8.4.0" },
   priority: { since: "8.6.0" },
+  /** `POST _ml/trained_models/<deployment_id>/deployment/cache/_clear` (`ClearDeploymentCacheAction`). */
+  clearDeploymentCache: { since: "8.5.0" },
+  /** Packaged models downloaded from the model repository (the ml-package-loader plugin, ELSER v1). */
+  packagedModels: { since: "8.8.0" },
   updateApi: { since: "8.6.0" },
   /** Default start timeout 30 s (20 s before). */
   startTimeout30s: { since: "8.7.0" },

@@ -3,6 +3,7 @@ import type { AdaptiveScaler } from "../adaptive";
 import type { Lifecycle } from "../lifecycle";
 import type { Cluster } from "../state/cluster";
 import { inFlight } from "../state/deployments";
+import { PLATFORMS } from "../state/packagedModels";
 import type { FaultManager } from "./faults";
 import type { Realm } from "../security/types";
 import type { RequestLog } from "./log";
@@ -36,12 +37,22 @@ export function createAdmin(deps: {
       cluster.scheduler.notify();
     },
     state: () => snapshot(cluster, lifecycle),
-    addMlNode: (processors) => {
+    addMlNode: (processors, platform) => {
       const count = processors ?? cluster.options.processorsPerNode;
       if (!Number.isInteger(count) || count < 1) {
         throw new Error(`addMlNode: processors ${count} is not allowed; expected a positive integer`);
       }
-      return lifecycle.addNode(count).id;
+      if (platform !== undefined && !PLATFORMS.includes(platform)) {
+        throw new Error(
+          `addMlNode: platform "${platform}" is not allowed; expected one of ${PLATFORMS.join(", ")}`,
+        );
+      }
+      return lifecycle.addNode(count, platform).id;
+    },
+    killModelDownload: (modelId) => cluster.downloads.kill(modelId),
+    setModelRepositoryReachable: (reachable) => {
+      cluster.modelRepositoryReachable = reachable;
+      if (!reachable) cluster.downloads.failRunning();
     },
     removeMlNode: (nodeId) => lifecycle.removeNode(nodeId),
   };
@@ -57,6 +68,7 @@ function snapshot(cluster: Cluster, lifecycle: Lifecycle): EmulatorStateSnapshot
       name: node.name,
       processors: node.processors,
       usedProcessors: usage.get(node.id) ?? 0,
+      platform: node.platform,
     })),
     models: [...cluster.models.models.values()]
       .sort((a, b) => a.modelId.localeCompare(b.modelId))
@@ -65,6 +77,9 @@ function snapshot(cluster: Cluster, lifecycle: Lifecycle): EmulatorStateSnapshot
         modelType: model.modelType,
         fullyDefined: cluster.models.definitionStatus(model) === "complete",
         aliases: cluster.models.aliasesOf(model.modelId),
+        ...(cluster.downloads.get(model.modelId)
+          ? { download: cluster.downloads.get(model.modelId)?.state }
+          : {}),
       })),
     deployments: [...cluster.deployments.values()]
       .sort((a, b) => a.deploymentId.localeCompare(b.deploymentId))

@@ -13,6 +13,8 @@
  * | DELETE /_emulator/log             | clear the log                                     |
  * | POST   /_emulator/nodes           | add an ML node (body: `{ "processors": n }`)      |
  * | DELETE /_emulator/nodes/<id>      | remove an ML node                                 |
+ * | POST   /_emulator/downloads/<model_id>/_kill | a node restart kills that model's download |
+ * | PUT    /_emulator/model_repository  | body `{ "reachable": bool }`                    |
  *
  * Admin calls skip security, faults and the request log.
  */
@@ -61,13 +63,28 @@ export function handleAdmin(
         admin.clearLog();
         return { status: 200, body: { acknowledged: true } };
       case "POST nodes": {
-        const processors = (body as { processors?: unknown } | undefined)?.processors;
+        const { processors, platform } =
+          (body as { processors?: unknown; platform?: unknown } | undefined) ?? {};
         if (processors !== undefined && typeof processors !== "number") {
           throw new Error(
             `processors: ${JSON.stringify(processors)} is not allowed; expected a positive integer`,
           );
         }
-        return { status: 200, body: { id: admin.addMlNode(processors as number | undefined) } };
+        if (platform !== undefined && typeof platform !== "string") {
+          throw new Error(`platform: ${JSON.stringify(platform)} is not allowed; expected a platform name`);
+        }
+        return {
+          status: 200,
+          body: { id: admin.addMlNode(processors as number | undefined, platform as string | undefined) },
+        };
+      }
+      case "PUT model_repository": {
+        const reachable = (body as { reachable?: unknown } | undefined)?.reachable;
+        if (typeof reachable !== "boolean") {
+          throw new Error(`reachable: ${JSON.stringify(reachable)} is not allowed; expected true or false`);
+        }
+        admin.setModelRepositoryReachable(reachable);
+        return { status: 200, body: { acknowledged: true } };
       }
       default:
     }
@@ -75,6 +92,15 @@ export function handleAdmin(
       return admin.removeFault(segments[1])
         ? { status: 200, body: { acknowledged: true } }
         : adminError(404, `no fault with id [${segments[1]}]`);
+    }
+    if (
+      method === "POST" &&
+      segments.length === 3 &&
+      segments[0] === "downloads" &&
+      segments[2] === "_kill"
+    ) {
+      admin.killModelDownload(segments[1]);
+      return { status: 200, body: { acknowledged: true } };
     }
     if (method === "DELETE" && segments.length === 2 && segments[0] === "nodes") {
       admin.removeMlNode(segments[1]);

@@ -79,8 +79,12 @@ export interface EmulatorAdmin {
   reset(): void;
   /** A JSON snapshot of models, deployments (with routes), pipelines, aliases and nodes. */
   state(): EmulatorStateSnapshot;
-  /** Adds an ML node now (e.g. to simulate capacity arriving). */
-  addMlNode(processors?: number): string;
+  /** Adds an ML node now (e.g. to simulate capacity arriving), optionally of another platform. */
+  addMlNode(processors?: number, platform?: string): string;
+  /** A node restart during a packaged model's download: the task dies, the configuration stays not fully defined. */
+  killModelDownload(modelId: string): void;
+  /** Makes the model repository reachable or not; unreachable fails running downloads. */
+  setModelRepositoryReachable(reachable: boolean): void;
   /** Removes an ML node; its routes fail or move as a node leaving the cluster would make them. */
   removeMlNode(nodeId: string): void;
 }
@@ -88,8 +92,15 @@ export interface EmulatorAdmin {
 export interface EmulatorStateSnapshot {
   clusterUuid: string;
   esVersion: string;
-  nodes: { id: string; name: string; processors: number; usedProcessors: number }[];
-  models: { modelId: string; modelType: string; fullyDefined: boolean; aliases: string[] }[];
+  nodes: { id: string; name: string; processors: number; usedProcessors: number; platform: string }[];
+  models: {
+    modelId: string;
+    modelType: string;
+    fullyDefined: boolean;
+    aliases: string[];
+    /** Packaged models: the import task's state (`running`, `done`, `failed`, `killed`). */
+    download?: string;
+  }[];
   deployments: {
     deploymentId: string;
     modelId: string;

@@ -22,6 +22,8 @@ export interface RouteResult {
    * answer). Elasticsearch itself sends the header on every response since 7.14.
    */
   notFromElasticsearch?: boolean;
+  /** A plain-text answer instead of JSON (the `_cat` APIs' default format). */
+  text?: string;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { ACTIONS } from "../security/actions";
 import { bodyRequired, readObject } from "../body";
-import { EsError, statusException, validationFailed } from "../errors";
+import { EsError, resourceNotFound, statusException, validationFailed } from "../errors";
 import type { Duration } from "../params";
 import { formatDuration } from "../params";
 import { predict } from "../predictions";
@@ -30,6 +30,58 @@ function resolveTarget(cluster: Cluster, id: string): { model: Model; dep?: Depl
     .filter((dep) => dep.modelId === model.modelId && dep.state !== "stopping")
     .sort((a, b) => Number(b.deploymentId === model.modelId) - Number(a.deploymentId === model.modelId));
   return { model, dep: candidates[0] };
+}
+
+/** How Java prints a document value in a message (`Object.toString`). */
+function javaString(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(javaString).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${javaString(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
+
+/** `XContentMapValues.extractValue`: a dotted path through nested objects. */
+function extractValue(doc: Record<string, unknown>, path: string): unknown {
+  if (doc[path] !== undefined) return doc[path];
+  let current: unknown = doc;
+  for (const part of path.split(".")) {
+    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * An NLP model reads its first input field from each document (`NlpTask.extractInput`): missing
+ * or not a string is a 400.
+ */
+export function documentInputError(model: Model, doc: Record<string, unknown>): string | undefined {
+  const names = (model.config.input as { field_names?: string[] } | undefined)?.field_names ?? [];
+  const field = names[0];
+  if (field === undefined) return undefined;
+  const value = extractValue(doc, field);
+  if (value === undefined || value === null)
+    return `Input field [${field}] does not exist in the source document`;
+  if (typeof value !== "string")
+    return `Input value [${javaString(value)}] for field [${field}] must be a string`;
+  return undefined;
+}
+
+/**
+ * `POST _ml/trained_models/<deployment_id>/deployment/cache/_clear` (`TransportClearDeploymentCacheAction`):
+ * an unknown deployment is a 404; the routes' caches are emptied.
+ */
+function clearCache(ctx: RouteContext): Execute {
+  const id = ctx.params.deployment_id;
+  return () => {
+    const dep = ctx.services.cluster.deployments.get(id);
+    if (!dep) throw resourceNotFound(`No known model deployment with id [${id}]`);
+    dep.cache.clear();
+    return ok({ cleared: true });
+  };
 }
 
 function infer(ctx: RouteContext, deprecatedPath: boolean): Execute {
@@ -68,6 +120,8 @@ function infer(ctx: RouteContext, deprecatedPath: boolean): Execute {
         `Model [${model.modelId}] must be deployed to use. Please deploy with the start trained model deployment API.`,
       );
     }
+    const inputError = documents.map((doc) => documentInputError(model, doc)).find(Boolean);
+    if (inputError) throw statusException(400, inputError);
     const limit = timeout ?? (values.timeout as Duration | undefined);
     const timeoutMs = limit?.ms ?? DEFAULT_TIMEOUT_MS;
     const results = await inference.submit(
@@ -82,6 +136,13 @@ function infer(ctx: RouteContext, deprecatedPath: boolean): Execute {
 }
 
 export const inferRoutes: RouteDef[] = [
+  {
+    method: "POST",
+    path: "/_ml/trained_models/{deployment_id}/deployment/cache/_clear",
+    action: ACTIONS.clearDeploymentCache,
+    handler: clearCache,
+    available: (profile) => profile.has("clearDeploymentCache"),
+  },
   {
     method: "POST",
     path: "/_ml/trained_models/{model_id}/_infer",

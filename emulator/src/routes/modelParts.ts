@@ -99,6 +99,12 @@ function putVocabulary(ctx: RouteContext): Execute {
   };
 }
 
+/** `InferenceConfig.getName()`: the key of the model's inference config. */
+function inferenceConfigName(model: Model): string | undefined {
+  const config = model.config.inference_config as Record<string, unknown> | undefined;
+  return config ? Object.keys(config)[0] : undefined;
+}
+
 function putAlias(ctx: RouteContext): Execute {
   const reassign = ctx.query.bool("reassign") ?? false;
   const { model_id: modelId, model_alias: alias } = ctx.params;
@@ -120,6 +126,15 @@ function putAlias(ctx: RouteContext): Execute {
         );
       }
       const old = cluster.models.get(previous);
+      // `TransportPutTrainedModelAliasAction`: the inference config kind first, then the model type.
+      const oldTask = old ? inferenceConfigName(old) : undefined;
+      const newTask = inferenceConfigName(model);
+      if (old && oldTask !== undefined && newTask !== undefined && oldTask !== newTask) {
+        throw statusException(
+          400,
+          `cannot reassign model_alias [${alias}] to model [${modelId}] with inference config type [${newTask}] from model [${previous}] with type [${oldTask}]`,
+        );
+      }
       if (old && old.modelType !== model.modelType) {
         throw statusException(
           400,

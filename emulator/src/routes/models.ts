@@ -2,27 +2,23 @@
  * Trained model configurations: `PUT/GET/DELETE _ml/trained_models/<id>` (reference §5.3, §6, §7).
  */
 import { ACTIONS } from "../security/actions";
-import { bodyRequired, locate, readObject } from "../body";
+import { bodyRequired, readObject } from "../body";
 import { EsError, statusException, validationFailed } from "../errors";
 import type { Execute, RouteDef } from "../router";
-import type { Cluster } from "../state/cluster";
 import { Model, ModelType, missingModel, modelIdErrors } from "../state/models";
 import { acknowledged, jsonBody, ok, RouteContext } from "./context";
+import {
+  checkDefinition,
+  effectiveInput,
+  inflateDefinition,
+  inputErrors,
+  parseInferenceConfig,
+} from "./modelValidation";
+import { putPackagedModel } from "./packagedModels";
+import { renderConfig } from "./renderModel";
 import { readPage } from "./stats";
 import { inconsistentModelId, parseEnum } from "./start";
 
-const PYTORCH_TASKS = [
-  "pass_through",
-  "text_embedding",
-  "text_expansion",
-  "ner",
-  "fill_mask",
-  "text_classification",
-  "zero_shot_classification",
-  "question_answering",
-  "text_similarity",
-];
-const TREE_TASKS = ["regression", "classification"];
 const MODEL_TYPES: ModelType[] = ["tree_ensemble", "lang_ident", "pytorch"];
 const INCLUDE_VALUES = [
   "definition",
@@ -52,42 +48,69 @@ const CONFIG_FIELDS = {
   default_field_map: "object",
   per_deployment_memory_bytes: "int",
   per_allocation_memory_bytes: "int",
+  // Generated fields: known to the parser, refused at creation (`checkIllegalSetting`).
+  version: "string",
+  created_by: "string",
+  create_time: "any",
+  license_level: "string",
+  model_package: "object",
 } as const;
 
-/** A model configuration as `GET _ml/trained_models` prints it. */
-export function renderConfig(
-  cluster: Cluster,
-  model: Model,
-  options: { definitionStatus?: boolean; excludeGenerated?: boolean } = {},
-): Record<string, unknown> {
-  const c = model.config;
-  const out: Record<string, unknown> = { model_id: model.modelId, model_type: model.modelType };
-  if (!options.excludeGenerated) {
-    out.created_by = model.createdBy;
-    out.version = c.version ?? cluster.profile.version.text;
-    out.create_time = model.createTime;
-    out.model_size_bytes = c.model_size_bytes ?? cluster.models.modelBytes(model);
-    out.estimated_operations = c.estimated_operations ?? 0;
-    out.license_level = c.license_level ?? "platinum";
+/** Fields only the server sets, in `validate(forCreation)` order (metadata keys as `metadata.<key>`). */
+const GENERATED_FIELDS = [
+  "version",
+  "created_by",
+  "create_time",
+  "license_level",
+  "location",
+  "metadata.total_feature_importance",
+  "metadata.model_aliases",
+  "model_package",
+];
+
+function generatedFieldErrors(values: Record<string, unknown>): string[] {
+  const metadata = (values.metadata as Record<string, unknown> | undefined) ?? {};
+  const present = (field: string): boolean =>
+    field.startsWith("metadata.")
+      ? metadata[field.slice("metadata.".length)] !== undefined
+      : values[field] !== undefined && values[field] !== null;
+  return GENERATED_FIELDS.filter(present).map(
+    (field) => `illegal to set [${field}] at inference model creation`,
+  );
+}
+
+/** `TrainedModelConfig.Builder.validate(forCreation)` messages, in order. */
+function creationErrors(
+  id: string,
+  packaged: boolean,
+  values: Record<string, unknown>,
+  inferenceConfig: Record<string, unknown> | undefined,
+  input: unknown,
+): string[] {
+  const hasDefinition = values.definition !== undefined || values.compressed_definition !== undefined;
+  const errors = packaged
+    ? id.length > 64
+      ? [`Invalid model_id; '${id}' cannot contain more than 64 characters.`]
+      : []
+    : modelIdErrors(id);
+  if (!packaged) {
+    if (values.model_type === undefined && !hasDefinition)
+      errors.push("[model_type] must be set if [definition] is not defined");
+    if (!inferenceConfig) errors.push("[inference_config] must not be null.");
   }
-  for (const key of ["description", "platform_architecture"]) if (c[key] !== undefined) out[key] = c[key];
-  out.tags = c.tags ?? [];
-  const aliases = cluster.models.aliasesOf(model.modelId);
-  const metadata = { ...((c.metadata as Record<string, unknown> | undefined) ?? {}) };
-  if (aliases.length > 0) metadata.model_aliases = aliases;
-  if (Object.keys(metadata).length > 0) out.metadata = metadata;
-  for (const key of ["input", "inference_config", "default_field_map", "prefix_strings"])
-    if (c[key] !== undefined) out[key] = c[key];
-  if (model.modelType === "pytorch")
-    out.location = c.location ?? { index: { name: ".ml-inference-native-000002" } };
-  if (options.definitionStatus) out.fully_defined = cluster.models.definitionStatus(model) === "complete";
-  return out;
+  if (input === undefined) errors.push("[input] must not be null.");
+  if (inferenceConfig) errors.push(...inputErrors(input));
+  errors.push(...generatedFieldErrors(values));
+  return errors;
 }
 
 function putModel(ctx: RouteContext): Execute {
   const q = ctx.query;
-  q.bool("defer_definition_decompression");
-  q.bool("wait_for_completion");
+  const deferDecompression = q.bool("defer_definition_decompression") ?? false;
+  // `wait_for_completion` came with packaged model downloads (8.8); older versions reject it.
+  const waitForCompletion = ctx.services.cluster.profile.has("packagedModels")
+    ? (q.bool("wait_for_completion") ?? false)
+    : false;
   const body = jsonBody(ctx);
   if (!body) throw bodyRequired();
   const values = readObject(body, PARSER, CONFIG_FIELDS);
@@ -95,48 +118,50 @@ function putModel(ctx: RouteContext): Execute {
   if (values.model_id !== undefined && values.model_id !== id) {
     throw statusException(400, inconsistentModelId(values.model_id as string, id));
   }
-  const inferenceConfig = values.inference_config as Record<string, unknown> | undefined;
-  if (inferenceConfig) {
-    const keys = Object.keys(inferenceConfig);
-    const unknown = keys.find((key) => ![...PYTORCH_TASKS, ...TREE_TASKS].includes(key));
-    if (keys.length !== 1 || unknown !== undefined) {
-      throw new EsError(
-        400,
-        "x_content_parse_exception",
-        `${locate(body.raw, "inference_config")} [${PARSER}] failed to parse field [inference_config]`,
-        {
-          causedBy: {
-            type: "named_object_not_found_exception",
-            reason:
-              keys.length === 1
-                ? `unknown inference configuration [${unknown}]`
-                : "[inference_config] must contain exactly one inference configuration",
-          },
-        },
-      );
-    }
+  const rawConfig = values.inference_config as Record<string, unknown> | undefined;
+  const inferenceConfig = rawConfig ? parseInferenceConfig(body, rawConfig) : undefined;
+  let modelType: ModelType | undefined;
+  if (values.model_type !== undefined) {
+    modelType = parseEnum(
+      values.model_type as string,
+      MODEL_TYPES,
+      "org.elasticsearch.xpack.core.ml.inference.TrainedModelType",
+    );
+  }
+  const input = effectiveInput(values.input, modelType, inferenceConfig);
+  // Packaged models (Elastic's, downloaded) have ids starting with a dot (`TrainedModelConfig.isPackagedModel`).
+  const packaged = id.startsWith(".") && ctx.services.cluster.profile.has("packagedModels");
+  const errors = creationErrors(id, packaged, values, inferenceConfig, input);
+  if (errors.length > 0) throw validationFailed(errors);
+  const compressed = values.compressed_definition as string | undefined;
+  if (
+    deferDecompression &&
+    compressed !== undefined &&
+    !((values.model_size_bytes as number | undefined) ?? 0)
+  ) {
+    // `PutTrainedModelAction.Request.validate`
+    throw validationFailed([
+      "when [defer_definition_decompression] is true and a compressed definition is provided, model_size_bytes must be set",
+    ]);
+  }
+  if (packaged) {
+    return putPackagedModel(ctx, { ...values, input }, waitForCompletion, (model) =>
+      renderConfig(ctx.services.cluster, model),
+    );
   }
   return () => {
     const cluster = ctx.services.cluster;
-    const errors = modelIdErrors(id);
-    const hasDefinition = values.definition !== undefined || values.compressed_definition !== undefined;
-    let modelType: ModelType | undefined;
-    if (values.model_type !== undefined) {
-      modelType = parseEnum(
-        values.model_type as string,
-        MODEL_TYPES,
-        "org.elasticsearch.xpack.core.ml.inference.TrainedModelType",
-      );
+    // `ensureParsedDefinition` unless decompression is deferred; then the definition checks.
+    let definition = values.definition as Record<string, unknown> | undefined;
+    if (compressed !== undefined && !deferDecompression) {
+      definition = inflateDefinition(compressed);
+      if (!definition) throw statusException(400, `Failed to parse definition for [${id}]`);
     }
-    if (!modelType && !hasDefinition) errors.push("[model_type] must be set if [definition] is not defined");
-    if (!inferenceConfig) errors.push("[inference_config] must not be null.");
-    if (values.input === undefined) errors.push("[input] must not be null.");
-    if (errors.length > 0) throw validationFailed(errors);
-    if (cluster.models.get(id)) {
-      throw new EsError(
+    if (definition) checkDefinition(id, definition, inferenceConfig);
+    if (cluster.models.aliases.has(id)) {
+      throw statusException(
         400,
-        "resource_already_exists_exception",
-        `Trained machine learning model [${id}] already exists`,
+        `requested model_id [${id}] is the same as an existing model_alias. Model model_aliases and ids must be unique`,
       );
     }
     if (cluster.deployments.has(id)) {
@@ -145,18 +170,16 @@ function putModel(ctx: RouteContext): Execute {
         `Cannot create model [${id}] the id is the same as an current model deployment`,
       );
     }
-    if (cluster.models.aliases.has(id)) {
-      throw statusException(
+    if (cluster.models.get(id)) {
+      throw new EsError(
         400,
-        `requested model_id [${id}] is the same as an existing model_alias. Model model_aliases and ids must be unique`,
+        "resource_already_exists_exception",
+        `Trained machine learning model [${id}] already exists`,
       );
     }
-    const config: Record<string, unknown> = { ...values };
-    delete config.model_id;
-    delete config.model_type;
-    delete config.definition;
-    delete config.compressed_definition;
-    const inlineDefinition = values.definition ?? values.compressed_definition;
+    const config: Record<string, unknown> = { ...values, input, inference_config: inferenceConfig };
+    for (const key of ["model_id", "model_type", "definition", "compressed_definition"]) delete config[key];
+    const inlineDefinition = values.definition ?? compressed;
     const model: Model = {
       modelId: id,
       modelType: modelType ?? "tree_ensemble",
@@ -167,6 +190,8 @@ function putModel(ctx: RouteContext): Execute {
       hasVocabulary: false,
       inlineSizeBytes: inlineDefinition === undefined ? 0 : JSON.stringify(inlineDefinition).length,
       builtIn: false,
+      definition: values.definition as Record<string, unknown> | undefined,
+      compressedDefinition: compressed,
     };
     cluster.models.models.set(id, model);
     return ok(renderConfig(cluster, model));
@@ -181,8 +206,8 @@ function getModels(ctx: RouteContext): Execute {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  q.bool("decompress_definition");
-  q.bool("include_model_definition");
+  const decompress = q.bool("decompress_definition") ?? true;
+  const includeModelDefinition = q.bool("include_model_definition") ?? false;
   const excludeGenerated = q.bool("exclude_generated") ?? false;
   const tags = (q.str("tags") ?? "")
     .split(",")
@@ -219,7 +244,8 @@ function getModels(ctx: RouteContext): Execute {
         throw statusException(400, "Definition status is only relevant to PyTorch model types");
       }
     }
-    if (include.includes("definition")) {
+    const withDefinition = include.includes("definition") || includeModelDefinition;
+    if (withDefinition) {
       const pytorch = pageModels.find((model) => model.modelType === "pytorch");
       if (pytorch)
         throw statusException(
@@ -230,7 +256,11 @@ function getModels(ctx: RouteContext): Execute {
     return ok({
       count: models.length,
       trained_model_configs: pageModels.map((model) =>
-        renderConfig(cluster, model, { definitionStatus, excludeGenerated }),
+        renderConfig(cluster, model, {
+          definitionStatus,
+          excludeGenerated,
+          definition: withDefinition ? (decompress ? "parsed" : "compressed") : undefined,
+        }),
       ),
     });
   };
@@ -246,22 +276,35 @@ function deleteModel(ctx: RouteContext): Execute {
     if (!model) throw missingModel(id);
     if (model.builtIn) throw statusException(400, `Unable to delete model [${id}]; it is a built-in model`);
     const deployments = [...cluster.deployments.values()].filter((dep) => dep.modelId === id);
+    // `TransportDeleteTrainedModelAction.deleteModel`: pipelines naming the model, then its
+    // aliases, then deployments.
     if (!force) {
+      if (cluster.pipelines.referencing([id]).length > 0) {
+        throw statusException(
+          409,
+          `Cannot delete model [${id}] as it is still referenced by ingest processors; use force to delete the model`,
+        );
+      }
+      const referencedAlias = cluster.models
+        .aliasesOf(id)
+        .find((alias) => cluster.pipelines.referencing([alias]).length > 0);
+      if (referencedAlias !== undefined) {
+        throw statusException(
+          409,
+          `Cannot delete model [${id}] as it has a model_alias [${referencedAlias}] that is still referenced by ingest processors; use force to delete the model`,
+        );
+      }
       if (deployments.length > 0) {
         throw statusException(
           409,
           `Cannot delete model [${id}] as it is currently deployed; use force to delete the model`,
         );
       }
-      if (cluster.pipelines.referencing([id, ...cluster.models.aliasesOf(id)]).length > 0) {
-        throw statusException(
-          409,
-          `Cannot delete model [${id}] as it is still referenced by ingest processors; use force to delete the model`,
-        );
-      }
     }
     // Force delete stops the deployments too (§7).
     await Promise.all(deployments.map((dep) => lifecycle.stop(dep, false)));
+    // A running import task is cancelled first (`cancelDownloadTask`).
+    cluster.downloads.forget(id);
     cluster.models.models.delete(id);
     for (const alias of cluster.models.aliasesOf(id)) cluster.models.aliases.delete(alias);
     return acknowledged();

@@ -16,6 +16,7 @@ import { allocationRank, allocationState, AllocationState, Priority } from "../s
 import { Model } from "../state/models";
 import type { VersionProfile } from "../versions";
 import { jsonBody, ok, RouteContext } from "./context";
+import { platformWarning } from "./packagedModels";
 import { AdaptiveRequest, adaptiveErrors, normalizeAdaptive, readAdaptive } from "./adaptiveParams";
 
 export const MAX_DEPLOYMENTS = 100;
@@ -211,6 +212,42 @@ function checkDefinition(cluster: Cluster, model: Model): void {
   }
 }
 
+/**
+ * A packaged model still downloading: start waits for the import task up to its timeout, then
+ * fails with 408 (`TransportStartTrainedModelDeploymentAction.step1CheckForDownloadTask`,
+ * `Messages.MODEL_DOWNLOAD_IN_PROGRESS`).
+ */
+async function awaitModelDownload(cluster: Cluster, model: Model, timeoutMs: number): Promise<void> {
+  const download = cluster.downloads.running(model.modelId);
+  if (!download) return;
+  const outcome = await cluster.scheduler.waitFor(
+    () => (download.state === "running" ? undefined : true),
+    timeoutMs < 0 ? undefined : timeoutMs,
+  );
+  if (outcome === TIMED_OUT) {
+    throw statusException(
+      408,
+      `Model download task is currently running. Wait for trained model [${model.modelId}] download task to complete then try again`,
+    );
+  }
+}
+
+/**
+ * A platform-specific model on ML nodes of another platform fails to load on every node
+ * (`MlPlatformArchitecturesUtil.verifyMlNodesAndModelArchitectures` in `DeploymentManager`); the
+ * start request reports the failed routes (`DeploymentStartedPredicate`) and removes the assignment.
+ */
+function checkPlatform(cluster: Cluster, model: Model): void {
+  const platform = model.config.platform_architecture as string | undefined;
+  const warning = platformWarning(cluster, model.modelId, platform);
+  if (warning === undefined) return;
+  const failures = cluster.nodes.map((node) => `${node.id}=${warning}`).join(", ");
+  throw statusException(
+    500,
+    `Could not start trained model deployment, the following nodes failed with errors [{${failures}}]`,
+  );
+}
+
 function startDeployment(ctx: RouteContext): Execute {
   const params = readStartParams(ctx);
   const pathId = ctx.params.model_id;
@@ -248,7 +285,11 @@ function startDeployment(ctx: RouteContext): Execute {
         `Deployment id [${deploymentId}] is the same as an another model which is not the model being deployed. Deployment id can be the same as the model being deployed but cannot match a different model`,
       );
     }
+    const timeoutMs = params.timeout?.ms ?? profile.startTimeoutDefaultMs;
+    const deadline = Date.now() + timeoutMs;
+    await awaitModelDownload(cluster, model, timeoutMs);
     checkDefinition(cluster, model);
+    checkPlatform(cluster, model);
 
     const adaptive = params.adaptive ? normalizeAdaptive(params.adaptive) : null;
     const min = adaptive?.enabled ? adaptive.min_number_of_allocations : undefined;
@@ -266,7 +307,6 @@ function startDeployment(ctx: RouteContext): Execute {
     });
     ctx.services.scaler.ensureRunning();
 
-    const timeoutMs = params.timeout?.ms ?? profile.startTimeoutDefaultMs;
     const waitFor = params.waitFor ?? "started";
     const scaleToZero = profile.has("scaleToZero");
     const outcome = await cluster.scheduler.waitFor(
@@ -283,7 +323,7 @@ function startDeployment(ctx: RouteContext): Execute {
         const anyStarting = [...dep.routes.values()].some((route) => route.state === "starting");
         return anyStarting ? undefined : true;
       },
-      timeoutMs < 0 ? undefined : timeoutMs,
+      timeoutMs < 0 ? undefined : Math.max(0, deadline - Date.now()),
     );
     if (outcome === TIMED_OUT) {
       const text = params.timeout?.text ?? formatDuration(timeoutMs);

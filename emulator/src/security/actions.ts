@@ -24,6 +24,8 @@ export const ACTIONS = {
   inferTrainedModel: "cluster:monitor/xpack/ml/inference/infer",
   /** `GET _ml/info` (`MlInfoAction.NAME`). */
   mlInfo: "cluster:monitor/xpack/ml/info/get",
+  /** `ClearDeploymentCacheAction.NAME`. */
+  clearDeploymentCache: "cluster:admin/xpack/ml/trained_models/cache/clear",
 
   /** `GET /_inference/_all` (the inference API's endpoint listing). */
   getInferenceEndpoints: "cluster:monitor/xpack/inference/get",

@@ -10,6 +10,7 @@ import { Scheduler } from "../scheduler";
 import { VersionProfile } from "../versions";
 import type { Deployment } from "./deployments";
 import { LANG_IDENT_MODEL_ID, ModelStore } from "./models";
+import { DEFAULT_PLATFORM, DownloadStore, PLATFORMS } from "./packagedModels";
 import { PipelineStore } from "./pipelines";
 
 export interface MlNode {
@@ -18,6 +19,8 @@ export interface MlNode {
   ephemeralId: string;
   processors: number;
   transportPort: number;
+  /** `Platforms.platformName(os.name, os.arch)`, e.g. `linux-x86_64`. */
+  platform: string;
 }
 
 /** Options with every default filled in. */
@@ -45,6 +48,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     tlsCert: options.tlsCert,
     tlsKey: options.tlsKey,
     clusterUuid: options.clusterUuid ?? (options.seed === undefined ? randomClusterUuid() : undefined),
+    mlNodePlatform: options.mlNodePlatform ?? DEFAULT_PLATFORM,
+    modelDownloadMs: options.modelDownloadMs ?? 300,
+    modelRepositoryUnreachable: options.modelRepositoryUnreachable ?? false,
   };
   const nonNegativeInts: (keyof ResolvedOptions)[] = [
     "port",
@@ -57,6 +63,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     "adaptiveIntervalMs",
     "scaleToZeroIdleMs",
     "seed",
+    "modelDownloadMs",
   ];
   for (const key of nonNegativeInts) {
     const value = resolved[key];
@@ -72,6 +79,11 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   }
   if (resolved.adaptiveIntervalMs < 1)
     throw new Error("adaptiveIntervalMs: 0 is not allowed; expected at least 1");
+  if (!PLATFORMS.includes(resolved.mlNodePlatform)) {
+    throw new Error(
+      `mlNodePlatform: "${resolved.mlNodePlatform}" is not allowed; expected one of ${PLATFORMS.join(", ")}`,
+    );
+  }
   if (Boolean(resolved.tlsCert) !== Boolean(resolved.tlsKey)) {
     throw new Error("tlsCert and tlsKey must be given together");
   }
@@ -103,6 +115,10 @@ export class Cluster {
   readonly models = new ModelStore();
   readonly deployments = new Map<string, Deployment>();
   readonly pipelines = new PipelineStore();
+  /** Packaged model downloads (running, and what a failed or killed one left behind). */
+  readonly downloads: DownloadStore;
+  /** Whether the model repository answers; an admin call may change it at run time. */
+  modelRepositoryReachable: boolean;
   private nodeCounter = 0;
 
   constructor(readonly options: ResolvedOptions) {
@@ -112,6 +128,8 @@ export class Cluster {
     const seededUuid = this.random.id(22);
     this.clusterUuid = options.clusterUuid ?? seededUuid;
     this.buildHash = this.random.hex(40);
+    this.downloads = new DownloadStore(this.scheduler);
+    this.modelRepositoryReachable = !options.modelRepositoryUnreachable;
     this.populate();
   }
 
@@ -125,6 +143,8 @@ export class Cluster {
     this.models.aliases.clear();
     this.deployments.clear();
     this.pipelines.pipelines.clear();
+    this.downloads.clear();
+    this.modelRepositoryReachable = !this.options.modelRepositoryUnreachable;
     for (let i = 0; i < this.options.mlNodes; i++) this.addNode(this.options.processorsPerNode);
     this.models.models.set(LANG_IDENT_MODEL_ID, {
       modelId: LANG_IDENT_MODEL_ID,
@@ -154,7 +174,7 @@ export class Cluster {
     });
   }
 
-  addNode(processors: number): MlNode {
+  addNode(processors: number, platform: string = this.options.mlNodePlatform): MlNode {
     this.nodeCounter++;
     const node: MlNode = {
       id: this.random.id(22),
@@ -162,6 +182,7 @@ export class Cluster {
       ephemeralId: this.random.id(22),
       processors,
       transportPort: 9300 + this.nodeCounter,
+      platform,
     };
     this.nodes.push(node);
     return node;

@@ -24,6 +24,10 @@ export interface Model {
   hasVocabulary: boolean;
   /** Size of an inline (tree) definition or the built-in model. */
   inlineSizeBytes: number;
+  /** An inline definition given as JSON (tree models). */
+  definition?: Record<string, unknown>;
+  /** An inline definition given as base64 gzip JSON, kept as uploaded. */
+  compressedDefinition?: string;
   builtIn: boolean;
 }
 
