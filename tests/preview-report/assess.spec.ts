@@ -226,7 +226,10 @@ describe("preview report: what a stop does to pipelines, and drift", () => {
       new Set(),
       "default",
     );
-    assert.match(exists.notes[0], /A deployment `e5` already runs in the cluster: the create adopts it/);
+    assert.match(
+      exists.notes[0],
+      /A deployment `e5` already runs in the cluster: the create refuses to take it over .* unless the resource sets `adoptExisting: true`.*`ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up`/,
+    );
   });
 
   it("no snapshot, or a cluster that could not be read: stops are unchecked", () => {

@@ -8,8 +8,10 @@
  *   ({@link PartialFailureError}): the engine records the deployment, and the next `up` resumes (the engine
  *   then calls `update` with unchanged inputs, which waits for a starting deployment and starts an absent
  *   one). `_start` is never re-sent blindly (the client settles ambiguous outcomes by reading stats).
- * - A deployment that already runs with the id is adopted only when it matches the declaration, or when
- *   `adoptExisting` allows scaling it in place; it is never silently restarted.
+ * - A deployment that already runs with the id and that this operation did not start is refused, even when
+ *   it matches the declaration (another stack may own it), unless `adoptExisting` (which may also scale it
+ *   in place) or a one-time `ELASTICSEARCH_ML_ADOPT_EXISTING=true` (matching ones only) allows it; it is
+ *   never silently restarted.
  * - Every operation on a recorded deployment first checks that the endpoint still answers as the cluster
  *   recorded at create (wrong-cluster guard).
  * - Credentials never enter outputs, messages or anything serialized: they live in the connection
@@ -24,6 +26,7 @@ import {
   isNotFound,
   ResponseError,
 } from "../client";
+import { ADOPT_EXISTING_ENV_VAR, type AdoptionOrigin, grantAdoption, notOursMessage } from "./adoption";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
 import { Connection, Connections } from "./connections";
@@ -199,7 +202,7 @@ export class DeploymentProvider {
   }
 
   /**
-   * Start the deployment (or adopt a matching one) and wait for `waitFor`. A declared `stopped` deployment
+   * Start the deployment (or adopt an existing one, see `adoption.ts`) and wait for `waitFor`. A declared `stopped` deployment
    * creates nothing. At the deadline, or on a failure after the start, throws a {@link PartialFailureError}.
    */
   async create(props: Props): Promise<CreateResult> {
@@ -217,7 +220,7 @@ export class DeploymentProvider {
       stats = undefined;
     }
     const outs = stats
-      ? await this.#adopt(session, props, stats, deadline)
+      ? await this.#adopt(session, props, stats, deadline, "found")
       : await this.#start(session, props, deadline);
     return { id, outs };
   }
@@ -262,7 +265,7 @@ export class DeploymentProvider {
       outs = await this.#start(session, news, deadline);
     } else if (plan.kind === "start") {
       // Recorded as stopped, but a deployment with the id runs: the same rules as at create.
-      outs = await this.#adopt(session, news, stats, deadline);
+      outs = await this.#adopt(session, news, stats, deadline, "found");
     } else if (plan.scaling) {
       outs = await this.#scale(session, news, plan.scaling, deadline);
     } else {
@@ -363,9 +366,9 @@ export class DeploymentProvider {
         break;
       } catch (err) {
         if (isDeploymentAlreadyExists(err)) {
-          // Someone started it between our read and our start: adopt by the usual rules.
+          // Someone started it between our read and our start: not ours, so the usual rules of a create.
           const stats = await client.getDeploymentStats(id);
-          if (stats) return this.#adopt(session, props, stats, deadline);
+          if (stats) return this.#adopt(session, props, stats, deadline, "found");
           throw err;
         }
         const delayMs = this.#startRetryDelay(err, attempt, client.settings.maxRetries, deadline);
@@ -379,7 +382,8 @@ export class DeploymentProvider {
         } catch {
           throw err;
         }
-        if (stats) return this.#adopt(session, props, stats, deadline);
+        // This attempt's own start was applied despite the error: settle it as ours.
+        if (stats) return this.#adopt(session, props, stats, deadline, "own-start");
         this.#deps.progress.info(
           `${id}: the start was not applied (${(err as Error).message.split(". ")[0]}); ` +
             `starting again in ${delayMs} ms (retry ${attempt} of ${client.settings.maxRetries})`,
@@ -406,8 +410,18 @@ export class DeploymentProvider {
     return this.#deps.clock.now() + delayMs < deadline ? delayMs : undefined;
   }
 
-  /** A deployment with the id exists: adopt it when it matches, scale it with `adoptExisting`, else fail. */
-  async #adopt(session: Session, props: Props, stats: DeploymentStats, deadline: number): Promise<Props> {
+  /**
+   * A deployment with the id exists. One this operation started is settled as ours; one it found is adopted
+   * only with `adoptExisting` (which also scales a differing one) or, when it matches the declaration, with
+   * `ELASTICSEARCH_ML_ADOPT_EXISTING=true`; anything else fails naming the ways out (see `adoption.ts`).
+   */
+  async #adopt(
+    session: Session,
+    props: Props,
+    stats: DeploymentStats,
+    deadline: number,
+    origin: AdoptionOrigin,
+  ): Promise<Props> {
     const inputs = props as unknown as DeploymentInputs;
     const id = inputs.deploymentId;
     const sameModel =
@@ -424,7 +438,17 @@ export class DeploymentProvider {
       declared: d.to,
     }));
     if (differences.length === 0) {
-      this.#deps.progress.info(`${id}: already runs with the declared model and parameters; adopting it`);
+      const grant = grantAdoption(origin, inputs.adoptExisting, this.#deps.env());
+      if (grant === undefined) {
+        throw new DeploymentExistsError(notOursMessage(id, session.clusterUuid), []);
+      }
+      this.#deps.progress.info(
+        grant === "own-start"
+          ? `${id}: the start was applied despite the error; waiting for it`
+          : `${id}: already runs with the declared model and parameters; adopting it (${
+              grant === "adoptExisting" ? "adoptExisting: true" : `${ADOPT_EXISTING_ENV_VAR}=true`
+            })`,
+      );
       return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
     }
     const startOnly = differences.filter((d) => START_ONLY.includes(d.property));
@@ -434,7 +458,8 @@ export class DeploymentProvider {
           `${listDifferences(differences)}. Nothing was changed. To take it over, set adoptExisting: true (scaling ` +
           "differences are then applied in place; start-only ones — modelId, threadsPerAllocation, priority, " +
           "queueCapacity, cacheSize — are never changed on a running deployment), declare the running values, " +
-          "or choose another deploymentId.",
+          `or choose another deploymentId (a per-stack one such as \`\${pulumi.getStack()}-<name>\`). ` +
+          `${ADOPT_EXISTING_ENV_VAR}=true adopts matching deployments only.`,
         differences,
       );
     }

@@ -146,8 +146,10 @@ function checkDrift(change: DeploymentChange, snapshot: ClusterSnapshot, finding
   const newId = change.new?.deploymentId;
   if (change.operation === "create" && newId !== undefined && snapshot.deployments.has(newId)) {
     findings.notes.push(
-      `A deployment \`${newId}\` already runs in the cluster: the create adopts it when its model and start ` +
-        "parameters match the declaration, and fails listing the differences otherwise (unless `adoptExisting`).",
+      `A deployment \`${newId}\` already runs in the cluster: the create refuses to take it over (another stack ` +
+        "may own it) unless the resource sets `adoptExisting: true` (which also scales a differing one), or, for " +
+        "one that matches the declaration, `ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up` (the resume after an " +
+        "interrupted create). A per-stack `deploymentId` avoids the clash.",
     );
   }
 }
