@@ -13,6 +13,7 @@
  * | DELETE /_emulator/log             | clear the log                                     |
  * | POST   /_emulator/nodes           | add an ML node (body: `{ "processors": n }`)      |
  * | DELETE /_emulator/nodes/<id>      | remove an ML node                                 |
+ * | POST   /_emulator/deployments/<id>/_fail | fail a route (`node_id`) or all, with `reason` |
  *
  * Admin calls skip security, faults and the request log.
  */
@@ -75,6 +76,22 @@ export function handleAdmin(
       return admin.removeFault(segments[1])
         ? { status: 200, body: { acknowledged: true } }
         : adminError(404, `no fault with id [${segments[1]}]`);
+    }
+    if (
+      method === "POST" &&
+      segments.length === 3 &&
+      segments[0] === "deployments" &&
+      segments[2] === "_fail"
+    ) {
+      const spec = (body ?? {}) as { node_id?: unknown; reason?: unknown };
+      if (spec.node_id !== undefined && typeof spec.node_id !== "string") {
+        throw new Error(`node_id: ${JSON.stringify(spec.node_id)} is not allowed; expected a node id string`);
+      }
+      if (typeof spec.reason !== "string") {
+        throw new Error(`reason: ${JSON.stringify(spec.reason)} is not allowed; expected a string`);
+      }
+      admin.failDeployment(decodeURIComponent(segments[1]), { nodeId: spec.node_id, reason: spec.reason });
+      return { status: 200, body: { acknowledged: true } };
     }
     if (method === "DELETE" && segments.length === 2 && segments[0] === "nodes") {
       admin.removeMlNode(segments[1]);

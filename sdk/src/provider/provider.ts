@@ -26,7 +26,13 @@ import {
   isNotFound,
   ResponseError,
 } from "../client";
-import { ADOPT_EXISTING_ENV_VAR, type AdoptionOrigin, grantAdoption, notOursMessage } from "./adoption";
+import {
+  ADOPT_EXISTING_ENV_VAR,
+  type AdoptionOrigin,
+  adoptionWaysOut,
+  grantAdoption,
+  notOursMessage,
+} from "./adoption";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
 import { Connection, Connections } from "./connections";
@@ -55,6 +61,7 @@ import {
   ABSENT,
   compact,
   declaredInputs,
+  failedRoutesWarning,
   inputsWithDrift,
   Observation,
   OBSERVED_KEYS,
@@ -63,8 +70,10 @@ import {
   WaitTarget,
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
+import { plannedStopFlags } from "./plannedStop";
 import {
   describeFlags,
+  forceLevers,
   isInferenceEndpointConflict,
   ownedByEndpointMessage,
   StopOperation,
@@ -179,18 +188,30 @@ export class DeploymentProvider {
   diff(_id: string, olds: Props, news: Props): DiffResult {
     const result = diffInputs(olds as Partial<DeploymentOutputs>, news as unknown as DeploymentInputs);
     const old = olds as Partial<DeploymentOutputs>;
-    if (result.plan.stopsRunning) {
+    const kind = result.plan.kind;
+    if (result.plan.stopsRunning && (kind === "replace" || kind === "stop" || kind === "repair")) {
       const users = [
         ...(old.referencingPipelines ?? []).map((p) => `ingest pipeline [${p}]`),
         ...(old.inferenceEndpoints ?? []).map((e) => `inference endpoint [${e}]`),
       ];
-      const forced = (news.stop as StopFlags | undefined)?.force === true;
-      if (users.length > 0 && !forced) {
+      // The flags the stop will really send: a replacement's stop runs in delete with the OLD outputs'.
+      const planned = plannedStopFlags(
+        kind,
+        old.stop,
+        news.stop,
+        stopFlagsFromEnv(this.#deps.env()),
+        this.#configOrThrow().stopFlags,
+      );
+      if (users.length > 0 && planned.resolved.flags.force !== true) {
         this.#warnings.warn(
           `stop-users:${String(old.deploymentId)}`,
           `${String(old.deploymentId)}: this change stops the deployment, which ${users.join(", ")} used at the last ` +
             "refresh; Elasticsearch refuses to stop a deployment in use unless forced (stop.force, " +
-            "elasticsearch-ml:force or ELASTICSEARCH_ML_FORCE=true)",
+            "elasticsearch-ml:force or ELASTICSEARCH_ML_FORCE=true)" +
+            (planned.from === "old"
+              ? ". The replacement stops the old deployment with the stop flags recorded for it, so a stop.force " +
+                `in the new declaration does not apply to this stop. ${forceLevers(planned.operation, planned.resolved)}`
+              : ""),
         );
       }
     }
@@ -234,7 +255,7 @@ export class DeploymentProvider {
     const old = olds as Partial<DeploymentOutputs>;
     const inputs = news as unknown as DeploymentInputs;
     const deploymentId = inputs.deploymentId ?? id;
-    const plan = diffInputs(old, inputs).plan;
+    let plan = diffInputs(old, inputs).plan;
 
     if (inputs.state === "stopped") {
       if (plan.kind !== "stop") {
@@ -257,9 +278,22 @@ export class DeploymentProvider {
       await waitUntilGone(this.#waitOptions(session, inputs, deadline));
       stats = undefined;
     }
+    if (plan.kind === "repair") {
+      if (stats?.state === "failed") {
+        // It serves nothing: stop it (usual flags, usual 409 if pipelines use it), then start it as declared.
+        this.#deps.progress.info(
+          `${deploymentId}: Elasticsearch reports it failed (${failureReason(stats)}); stopping it to start it again`,
+        );
+        await this.#stop(session, deploymentId, inputs.stop, inputs.waitTimeoutSeconds, "update");
+        stats = undefined;
+      } else if (stats !== undefined) {
+        // It recovered since the refresh: plan against what runs now.
+        plan = diffInputs({ ...old, effective: observe(stats).effective }, inputs).plan;
+      }
+    }
     let outs: Props;
     if (stats === undefined) {
-      if (plan.kind !== "start") {
+      if (plan.kind !== "start" && plan.kind !== "repair") {
         this.#deps.progress.info(`${deploymentId}: not running in Elasticsearch; starting it`);
       }
       outs = await this.#start(session, news, deadline);
@@ -318,6 +352,8 @@ export class DeploymentProvider {
       );
     }
     const observation = observe(stats);
+    const routesWarning = failedRoutesWarning(deploymentId, observation);
+    if (routesWarning !== undefined) this.#deps.progress.warn(routesWarning);
     const lookups = await this.#lookups(session, declared);
     return {
       id: deploymentId,
@@ -424,6 +460,8 @@ export class DeploymentProvider {
   ): Promise<Props> {
     const inputs = props as unknown as DeploymentInputs;
     const id = inputs.deploymentId;
+    if (stats.state === "failed" && origin === "found")
+      return this.#adoptFailed(session, props, stats, deadline);
     const sameModel =
       stats.model_id === inputs.modelId || (await this.#isAliasOf(session, inputs.modelId, stats.model_id));
     const running: Partial<DeploymentOutputs> = {
@@ -476,6 +514,33 @@ export class DeploymentProvider {
       `${id}: adopting the existing deployment and scaling it in place (${listDifferences(differences)})`,
     );
     return this.#scale(session, props, plan.scaling ?? { leavesAdaptive: false }, deadline);
+  }
+
+  /**
+   * A failed deployment with the id exists and this operation did not start it. It serves nothing, so with
+   * `adoptExisting` it is stopped and started as declared; otherwise the create fails naming the ways out.
+   */
+  async #adoptFailed(
+    session: Session,
+    props: Props,
+    stats: DeploymentStats,
+    deadline: number,
+  ): Promise<Props> {
+    const inputs = props as unknown as DeploymentInputs;
+    const id = inputs.deploymentId;
+    if (inputs.adoptExisting !== true) {
+      throw new DeploymentExistsError(
+        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] and has failed ` +
+          `(${failureReason(stats)}). Nothing was changed. ${adoptionWaysOut()} With adoptExisting: true it is ` +
+          "stopped and started with the declared parameters.",
+        [{ property: "state", running: "failed", declared: "started" }],
+      );
+    }
+    this.#deps.progress.info(
+      `${id}: adopting the existing deployment, which failed (${failureReason(stats)}); stopping it to start it again`,
+    );
+    await this.#stop(session, id, inputs.stop, inputs.waitTimeoutSeconds, "update");
+    return this.#start(session, props, deadline);
   }
 
   /** `_update` with the scaling plan, then wait (for the new target count with `fully_allocated`). */
@@ -570,12 +635,11 @@ export class DeploymentProvider {
       );
     if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
     this.#deps.progress.info(`${deploymentId}: stopping with ${describeFlags(resolved.flags)}`);
+    const seconds = waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
+    const deadline = this.#deps.clock.now() + seconds * 1000;
+    let answer: { stopped: boolean };
     try {
-      await client.stopDeployment({
-        deploymentId,
-        ...resolved.flags,
-        timeoutMs: (waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000,
-      });
+      answer = await client.stopDeployment({ deploymentId, ...resolved.flags, timeoutMs: seconds * 1000 });
     } catch (err) {
       if (isNotFound(err)) return gone();
       if (err instanceof ResponseError && err.statusCode === 409) {
@@ -598,6 +662,32 @@ export class DeploymentProvider {
         );
       }
       throw err;
+    }
+    if (!answer.stopped) {
+      // Elasticsearch did not confirm the stop: it counts only once the deployment is gone.
+      try {
+        await waitUntilGone({
+          client,
+          deploymentId,
+          deadline,
+          waitTimeoutSeconds: seconds,
+          timing: this.#deps.timing,
+          clock: this.#deps.clock,
+          progress: this.#deps.progress,
+          why: "after-stop",
+        });
+      } catch (err) {
+        if (err instanceof WaitTimeoutError) {
+          const again =
+            operation === "delete" ? "pulumi destroy (or the pulumi up that replaces it)" : "pulumi up";
+          throw new WaitTimeoutError(
+            `${err.message}. It stays in the stack; check the deployment in Elasticsearch, then run ${again} ` +
+              "again (a deployment that is gone by then counts as stopped)",
+            { cause: err },
+          );
+        }
+        throw err;
+      }
     }
     this.#deps.progress.info(`${deploymentId}: stopped`);
   }
@@ -686,6 +776,14 @@ function recordedObservation(old: Partial<DeploymentOutputs>): Props {
   }
   if (!isPlainObject(out.effective)) out.effective = { state: "stopped" };
   return out;
+}
+
+/** Elasticsearch's reason for a failed deployment: its own, else its failed routes'. */
+function failureReason(stats: DeploymentStats): string {
+  if (typeof stats.reason === "string" && stats.reason !== "") return stats.reason;
+  const routes = (observe(stats).nodes ?? []).filter((n) => n.routingState === "failed");
+  const reasons = routes.map((n) => `[${n.nodeName ?? n.nodeId}] ${n.reason ?? "no reason given"}`);
+  return reasons.length > 0 ? `failed routes: ${reasons.join("; ")}` : "Elasticsearch gave no reason";
 }
 
 function listDifferences(differences: readonly ExistingDifference[]): string {
