@@ -54,7 +54,6 @@ import {
   DeploymentOutputs,
   isPlainObject,
   isUnknown,
-  StopFlags,
 } from "./inputs";
 import { lookUpReferences } from "./lookups";
 import {
@@ -70,16 +69,15 @@ import {
   WaitTarget,
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
-import { plannedStopFlags } from "./plannedStop";
+import { plannedStopFlags, type StopCause } from "./plannedStop";
 import {
   describeFlags,
   forceLevers,
   isInferenceEndpointConflict,
   ownedByEndpointMessage,
-  StopOperation,
   stopRefusedMessage,
 } from "./stopMessages";
-import { ProviderConfigError, resolveStopFlags, stopFlagsFromEnv } from "./stopFlags";
+import { ProviderConfigError, stopFlagsFromEnv } from "./stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing, waitForDeployment, waitUntilGone } from "./wait";
 
 /** What a provider instance depends on; every field has a production default. */
@@ -263,7 +261,7 @@ export class DeploymentProvider {
         return { outs: compact({ ...news, ...recordedObservation(old) }) };
       }
       const session = await this.#connect(inputs.connection, old.clusterUuid, "stop", deploymentId);
-      await this.#stop(session, deploymentId, inputs.stop, inputs.waitTimeoutSeconds, "update");
+      await this.#stop(session, deploymentId, "stop", old.stop, inputs.stop, inputs.waitTimeoutSeconds);
       const lookups = await this.#lookups(session, inputs);
       return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
     }
@@ -284,7 +282,7 @@ export class DeploymentProvider {
         this.#deps.progress.info(
           `${deploymentId}: Elasticsearch reports it failed (${failureReason(stats)}); stopping it to start it again`,
         );
-        await this.#stop(session, deploymentId, inputs.stop, inputs.waitTimeoutSeconds, "update");
+        await this.#stop(session, deploymentId, "repair", old.stop, inputs.stop, inputs.waitTimeoutSeconds);
         stats = undefined;
       } else if (stats !== undefined) {
         // It recovered since the refresh: plan against what runs now.
@@ -318,7 +316,7 @@ export class DeploymentProvider {
     const deploymentId = old.deploymentId ?? id;
     if (old.state === "stopped" && (old.effective?.state ?? "stopped") === "stopped") return;
     const session = await this.#connect(old.connection, old.clusterUuid, "delete", deploymentId);
-    await this.#stop(session, deploymentId, old.stop, old.waitTimeoutSeconds, "delete");
+    await this.#stop(session, deploymentId, "delete", old.stop, undefined, old.waitTimeoutSeconds);
   }
 
   /**
@@ -539,7 +537,7 @@ export class DeploymentProvider {
     this.#deps.progress.info(
       `${id}: adopting the existing deployment, which failed (${failureReason(stats)}); stopping it to start it again`,
     );
-    await this.#stop(session, id, inputs.stop, inputs.waitTimeoutSeconds, "update");
+    await this.#stop(session, id, "repair", undefined, inputs.stop, inputs.waitTimeoutSeconds);
     return this.#start(session, props, deadline);
   }
 
@@ -618,16 +616,27 @@ export class DeploymentProvider {
     return new PartialFailureError(id, properties, message, { cause: err });
   }
 
-  /** Stop with env > resource > config flags; gone is success with a warning. */
+  /**
+   * Stop with env > resource > config flags, the resource's `stop` taken from the side `cause` names (see
+   * `plannedStop.ts`); gone is success with a warning.
+   */
   async #stop(
     session: Session,
     deploymentId: string,
-    resourceStop: StopFlags | undefined,
+    cause: StopCause,
+    oldStop: unknown,
+    newStop: unknown,
     waitTimeoutSeconds: number | undefined,
-    operation: StopOperation,
   ): Promise<void> {
     const config = this.#configOrThrow();
-    const resolved = resolveStopFlags(stopFlagsFromEnv(this.#deps.env()), resourceStop, config.stopFlags);
+    // The same decision the preview warning and the preview report make (plannedStop.ts).
+    const { operation, resolved } = plannedStopFlags(
+      cause,
+      oldStop,
+      newStop,
+      stopFlagsFromEnv(this.#deps.env()),
+      config.stopFlags,
+    );
     const { client } = session;
     const gone = (): void =>
       this.#deps.progress.warn(
