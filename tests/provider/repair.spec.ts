@@ -6,7 +6,11 @@
  * The failures come from the emulator's admin fault, as Elasticsearch's stats report them.
  */
 import * as assert from "node:assert/strict";
-import { DeploymentExistsError, StopRefusedError } from "pulumi-elasticsearch-ml/provider";
+import {
+  DeploymentExistsError,
+  PartialFailureError,
+  StopRefusedError,
+} from "pulumi-elasticsearch-ml/provider";
 import { putInferencePipeline } from "../client/fixtures";
 import { providerHarness, rejection, startDirectly } from "./harness";
 
@@ -118,6 +122,36 @@ describe("provider: a failed deployment is made visible and repaired", function 
       ["_stop", "_start"],
     );
     assert.equal(outs.deploymentState, "started");
+  });
+});
+
+describe("provider: a deployment that fails while create waits", function () {
+  // Routes take 1 s to start, so the deployment is still starting when the test fails it.
+  const h = providerHarness({ emulator: { startDelayMs: 1000 } });
+
+  it("is recorded failed (a partial failure), and the next up stops it and starts it again", async () => {
+    const inputs = h.checked({ modelId: "tiny", waitTimeoutSeconds: 60 });
+    const creating = rejection(h.provider.create(inputs));
+    while (h.es.admin.state().deployments.length === 0) await new Promise((r) => setTimeout(r, 2));
+    h.es.admin.failDeployment("tiny", { reason: REASON });
+    const err = await creating;
+    assert.ok(err instanceof PartialFailureError, String(err));
+    assert.match(
+      err.message,
+      /It is recorded in the stack as failed: fix the cause, then run pulumi up again \(it stops the failed deployment and starts it again\)/,
+    );
+    const recorded = err.properties;
+    assert.equal((recorded.effective as Record<string, unknown>).state, "failed");
+
+    // The engine's next up calls update with the recorded outputs and unchanged inputs.
+    h.es.admin.clearLog();
+    const updating = h.provider.update("tiny", recorded, inputs);
+    const { outs } = await updating;
+    assert.deepEqual(
+      h.mutations().map((e) => e.path.replace(/^.*\//, "")),
+      ["_stop", "_start"],
+    );
+    assert.equal((outs.effective as Record<string, unknown>).state, "started");
   });
 });
 

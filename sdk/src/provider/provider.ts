@@ -607,8 +607,11 @@ export class DeploymentProvider {
         ? "It keeps starting in Elasticsearch and is recorded in the stack: run pulumi up again to keep waiting " +
           "(no second start is sent), or raise waitTimeoutSeconds (at most 1500)."
         : err instanceof DeploymentFailedError
-          ? "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
-            "if Elasticsearch removed it)."
+          ? observation.effective?.state === "failed"
+            ? "It is recorded in the stack as failed: fix the cause, then run pulumi up again (it stops the failed " +
+              "deployment and starts it again)."
+            : "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
+              "if Elasticsearch removed it)."
           : "Whether it became ready is unknown; it is recorded in the stack, and the next pulumi up checks and keeps waiting.";
     const message = `${(err as Error).message}. ${next}`;
     // `properties` spreads the inputs so `__provider` rides along: without it the state could not be deleted.
