@@ -1,5 +1,12 @@
 import { strict as assert } from "node:assert";
-import { createPytorchModel, expectError, startDeployment, startTestEmulator, TestEmulator } from "./helpers";
+import {
+  createPytorchModel,
+  expectError,
+  sleep,
+  startDeployment,
+  startTestEmulator,
+  TestEmulator,
+} from "./helpers";
 
 const START = "/_ml/trained_models/m/deployment/_start";
 
@@ -199,6 +206,26 @@ describe("emulator: faults and admin API", () => {
 
     assert.equal((await em.es("POST", "/_emulator/deployments/m/_fail", { reason: "x" })).status, 400);
     assert.equal((await em.es("POST", "/_emulator/deployments/m/_fail", {})).status, 400);
+  });
+
+  it("a route failing while _start waits ends the wait with Elasticsearch's 500, and the assignment is deleted", async () => {
+    const slow = await startTestEmulator({ startDelayMs: 5000 });
+    try {
+      await createPytorchModel(slow, "m");
+      const starting = slow.es("POST", `${START}?wait_for=started&timeout=30s`);
+      while (slow.handle.admin.state().deployments.length === 0) await sleep(2);
+      const [node] = Object.keys(slow.handle.admin.state().deployments[0].routes);
+      slow.handle.admin.failDeployment("m", { reason: "process crashed" });
+      expectError(
+        await starting,
+        500,
+        "status_exception",
+        `Could not start trained model deployment, the following nodes failed with errors [{${node}=process crashed}]`,
+      );
+      assert.equal(slow.handle.admin.state().deployments.length, 0, "the failed assignment is gone");
+    } finally {
+      await slow.close();
+    }
   });
 
   it("reset returns to a fresh cluster", async () => {

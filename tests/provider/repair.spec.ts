@@ -132,7 +132,10 @@ describe("provider: a deployment that fails while create waits", function () {
   it("is recorded failed (a partial failure), and the next up stops it and starts it again", async () => {
     const inputs = h.checked({ modelId: "tiny", waitTimeoutSeconds: 60 });
     const creating = rejection(h.provider.create(inputs));
-    while (h.es.admin.state().deployments.length === 0) await new Promise((r) => setTimeout(r, 2));
+    // After the _start answered (a failure during its server-side wait would end it with a 500 instead).
+    while (!h.es.admin.log().some((e) => e.path.endsWith("/deployment/_start"))) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
     h.es.admin.failDeployment("tiny", { reason: REASON });
     const err = await creating;
     assert.ok(err instanceof PartialFailureError, String(err));
