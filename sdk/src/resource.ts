@@ -109,9 +109,12 @@ export interface TrainedModelDeploymentArgs {
   /** Per-resource stop flags; see {@link StopFlagsArgs} for the precedence. */
   stop?: pulumi.Input<StopFlagsArgs>;
   /**
-   * Take over a deployment that already runs with this id even when its scaling differs (it is scaled in
-   * place). A deployment that matches the declaration is adopted without it; start-only differences
-   * (model, threads, priority, queue capacity, cache size) always fail, since that would need a restart.
+   * Take over a deployment that already runs with this id and that this stack did not start (it may be
+   * another stack's): without it a create refuses, even when the deployment matches the declaration. With
+   * it, a deployment whose scaling differs is scaled in place; start-only differences (model, threads,
+   * priority, queue capacity, cache size) always fail, since that would need a restart. To resume an
+   * interrupted create once, run `ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up` instead (matching
+   * deployments only).
    */
   adoptExisting?: pulumi.Input<boolean>;
   /**

@@ -211,6 +211,14 @@ describe("provider create against the emulator", function () {
     const h = providerHarness({ emulator: { startDelayMs: 5000 } });
 
     it("fails fast with Elasticsearch's reason, as a partial failure", async () => {
+      // The check before the start sees no deployment (a faked failed one would be "found", not ours).
+      h.es.admin.addFault({
+        method: "GET",
+        path: "/_stats$",
+        status: 200,
+        times: 1,
+        body: { count: 1, trained_model_stats: [{ model_id: "tiny", pipeline_count: 0 }] },
+      });
       h.es.admin.addFault({
         method: "GET",
         path: "/_stats$",
