@@ -9,7 +9,10 @@
  *
  * The module keeps one {@link DeploymentProvider} per process: the configuration `configure` received and
  * one Elasticsearch client per distinct connection. None of it is ever serialized.
+ *
+ * Expected errors thrown from here print without a stack trace in the host (see `./hostErrors`).
  */
+import { forHost } from "./hostErrors";
 import { DeploymentProvider, type ProviderDependencies } from "./provider";
 
 let instance: DeploymentProvider | undefined;
@@ -32,27 +35,27 @@ export async function configure(req: ConfigureRequestLike): Promise<void> {
 }
 
 export async function check(olds: unknown, news: unknown) {
-  return current().check(olds, news);
+  return forHost(() => current().check(olds, news));
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
-  return current().diff(id, olds, news);
+  return forHost(() => current().diff(id, olds, news));
 }
 
 export async function create(inputs: Props) {
-  return current().create(inputs);
+  return forHost(() => current().create(inputs));
 }
 
 export async function read(id: string, props: Props) {
-  return current().read(id, props);
+  return forHost(() => current().read(id, props));
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  return current().update(id, olds, news);
+  return forHost(() => current().update(id, olds, news));
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  return current().delete(id, props);
+  return forHost(() => current().delete(id, props));
 }
 export { remove as delete };
 
@@ -88,6 +91,7 @@ export {
   ProviderError,
   type ProviderErrorCode,
 } from "./errors";
+export { EXPECTED_ERROR_NOTE, isExpectedError, printableForHost } from "./hostErrors";
 export { ProviderConfigError, STOP_FLAG_CONFIG_KEYS, STOP_FLAG_ENV_VARS } from "./stopFlags";
 export { CONFIG_NAMESPACE, CONNECTION_CONFIG_KEYS, CREDENTIAL_CONFIG_KEYS, CONNECTIONS_KEY } from "./config";
 export { DEFAULT_TIMING, type Timing, type Clock } from "./wait";
