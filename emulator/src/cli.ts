@@ -135,5 +135,6 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // Nothing to await at the top level: main reports its own failures and sets the exit code.
   void main();
 }

@@ -291,6 +291,8 @@ function warnAboutPlaintextCredentials(): void {
   if (credentialsChecked) return;
   credentialsChecked = true;
   for (const key of plaintextCredentialKeys()) {
+    // Not awaited (a constructor cannot): the runtime keeps the program running until the message is
+    // delivered, and prints it to stderr itself when delivery fails.
     void pulumi.log.warn(
       `${key} is stored in plaintext in the stack configuration and state; set it with ` +
         `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables)`,

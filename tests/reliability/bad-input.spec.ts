@@ -290,6 +290,7 @@ function checkMessage(c: ConfigCase, endpoint: string): string {
     assert.equal((err as { code?: string }).code, "ERR_PROVIDER_CONFIG", String(err));
     return (err as Error).message;
   } finally {
+    // Not awaited (this helper is synchronous): check sent nothing, close only releases idle clients.
     void provider.close();
   }
 }
