@@ -12,6 +12,7 @@
  *
  * Expected errors thrown from here print without a stack trace in the host (see `./hostErrors`).
  */
+import { warningsDelivered } from "./engineLog";
 import { forHost } from "./hostErrors";
 import { DeploymentProvider, type ProviderDependencies } from "./provider";
 
@@ -29,33 +30,42 @@ export interface ConfigureRequestLike {
 
 type Props = Record<string, unknown>;
 
+/** Runs one method for the engine: expected errors printed quietly, warnings delivered before answering. */
+async function answer<T>(method: () => T | Promise<T>): Promise<T> {
+  try {
+    return await forHost(method);
+  } finally {
+    await warningsDelivered();
+  }
+}
+
 /** Receives the stack configuration once per provider process. */
 export async function configure(req: ConfigureRequestLike): Promise<void> {
   current().configure((key) => req.config.get(key));
 }
 
 export async function check(olds: unknown, news: unknown) {
-  return forHost(() => current().check(olds, news));
+  return answer(() => current().check(olds, news));
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
-  return forHost(() => current().diff(id, olds, news));
+  return answer(() => current().diff(id, olds, news));
 }
 
 export async function create(inputs: Props) {
-  return forHost(() => current().create(inputs));
+  return answer(() => current().create(inputs));
 }
 
 export async function read(id: string, props: Props) {
-  return forHost(() => current().read(id, props));
+  return answer(() => current().read(id, props));
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  return forHost(() => current().update(id, olds, news));
+  return answer(() => current().update(id, olds, news));
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  return forHost(() => current().delete(id, props));
+  return answer(() => current().delete(id, props));
 }
 export { remove as delete };
 
@@ -92,6 +102,7 @@ export {
   type ProviderErrorCode,
 } from "./errors";
 export { EXPECTED_ERROR_NOTE, isExpectedError, printableForHost } from "./hostErrors";
+export { engineAddressFromArgs, isDynamicProviderHost, warnThroughEngine } from "./engineLog";
 export { ProviderConfigError, STOP_FLAG_CONFIG_KEYS, STOP_FLAG_ENV_VARS } from "./stopFlags";
 export { CONFIG_NAMESPACE, CONNECTION_CONFIG_KEYS, CREDENTIAL_CONFIG_KEYS, CONNECTIONS_KEY } from "./config";
 export { DEFAULT_TIMING, type Timing, type Clock } from "./wait";

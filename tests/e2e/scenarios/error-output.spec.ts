@@ -3,7 +3,7 @@
  * pipeline uses, through the real CLI. Elasticsearch refuses the stop (409); the refusal's message —
  * which pipeline, which levers — must reach the user only where the engine shows a failed step's error,
  * and without a stack trace into the provider or `@pulumi/pulumi` (sdk/src/provider/hostErrors.ts).
- * Counted in the CLI's stdout plus stderr.
+ * Counted in the CLI's stdout plus stderr. And a warning is a Pulumi warning (sdk/src/provider/engineLog.ts).
  *
  * Output to a pipe (CI, this test) is the CLI's non-interactive display, which shows a failed step's
  * error three times: the step's live error line, its "deleting failed" row (which repeats the latest
@@ -16,7 +16,7 @@ import type { EmulatorHandle } from "elasticsearch-ml-emulator";
 import { EXPECTED_ERROR_NOTE } from "pulumi-elasticsearch-ml/provider";
 import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 import { putInferencePipeline } from "../../client/fixtures";
-import { CliCommandError, getPulumiCli, withTestStack } from "../harness";
+import { CliCommandError, diagnostics, getPulumiCli, withTestStack } from "../harness";
 import { MODEL } from "./programs";
 import { deploymentsOnCluster, freshCluster, stackOn, startScenarioEmulator } from "./support";
 
@@ -41,6 +41,33 @@ describe("e2e: an expected error reads once per place the engine shows it, witho
 
   after(async () => {
     await es?.close();
+  });
+
+  it("the preview warning that a stop will meet a pipeline is a Pulumi warning, not an info line", async () => {
+    const declared = (state: "started" | "stopped") => async () => {
+      new TrainedModelDeployment("warned", { modelId: MODEL, deploymentId: `${DEPLOYMENT}-w`, state });
+    };
+    await withTestStack(stackOn(es, declared("started")), async (stack) => {
+      try {
+        await stack.up();
+        await putInferencePipeline({ url: es.url }, `${PIPELINE}-w`, `${DEPLOYMENT}-w`);
+        await stack.refresh(); // records the pipeline, which the preview's warning is based on
+        stack.setProgram(declared("stopped"));
+        const preview = await stack.preview();
+        const about = (severity: "warning" | "info" | "info#err") =>
+          diagnostics(preview.events, severity).filter((d) =>
+            d.message.includes("this change stops the deployment"),
+          );
+        assert.equal(about("warning").length, 1, preview.output);
+        assert.deepEqual([...about("info"), ...about("info#err")], [], "no copy as an info line");
+        assert.match(
+          preview.output,
+          /warning: elasticsearch-ml: quiet-refusal-w: this change stops the deployment/,
+        );
+      } finally {
+        stack.setEnv({ ELASTICSEARCH_ML_FORCE: "true" });
+      }
+    });
   });
 
   it("a refused stop in `pulumi destroy`: its message at most twice in stdout + stderr, no trace", async () => {
