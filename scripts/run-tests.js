@@ -32,9 +32,9 @@ function specFiles(dir) {
 
 /** Whether a compiled test file loads the e2e harness, i.e. runs inline programs through the engine. */
 function drivesTheEngine(file) {
-  const text = fs.readFileSync(path.join(root, file), "utf8");
+  const text = fs.readFileSync(path.resolve(root, file), "utf8");
   for (const match of text.matchAll(/require\("(\.{1,2}\/[^"]*)"\)/g)) {
-    const target = path.resolve(path.dirname(path.join(root, file)), match[1]);
+    const target = path.resolve(path.dirname(path.resolve(root, file)), match[1]);
     if (target === harness || target.startsWith(harness + path.sep)) return true;
   }
   return false;
@@ -76,7 +76,10 @@ const add = (counts) => {
   for (const key of Object.keys(total)) total[key] += counts[key];
 };
 if (others.length > 0) add(mocha(others));
-for (const file of engine) add(mocha([file]));
+for (const file of engine) {
+  console.error(`run-tests: ${file} in a process of its own`);
+  add(mocha([file]));
+}
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 if (total.passed + total.failed === 0) {
   console.error("no test ran");
