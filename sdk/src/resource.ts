@@ -253,7 +253,13 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
 /** Stack config keys that carry credentials and should be set with `pulumi config set --secret`. */
 const CREDENTIAL_KEYS = [...CREDENTIAL_CONFIG_KEYS, "connections"].map((key) => `${CONFIG_NAMESPACE}:${key}`);
 
-let credentialsChecked = false;
+/**
+ * The program runs already checked, by their root stack resource. One process can run many programs
+ * (the Automation API's inline programs), so "once" means once per run, not once per process.
+ */
+const checkedRuns = new WeakSet<object>();
+/** Stands for "no run" (unit tests under mocks may have no root stack resource). */
+const OUTSIDE_A_RUN = {};
 
 /**
  * The credential keys set in the stack configuration without `--secret`. The provider cannot tell a
@@ -292,9 +298,12 @@ function connectionsHoldCredentials(text: string): boolean {
 
 /** Warn once per program run about each credential stored in plaintext. */
 function warnAboutPlaintextCredentials(): void {
-  if (credentialsChecked) return;
-  credentialsChecked = true;
+  const run: object = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
+  if (checkedRuns.has(run)) return;
+  checkedRuns.add(run);
   for (const key of plaintextCredentialKeys()) {
+    // Not awaited (a constructor cannot): the runtime keeps the program running until the message is
+    // delivered, and prints it to stderr itself when delivery fails.
     void pulumi.log.warn(
       `${key} is stored in plaintext in the stack configuration and state; set it with ` +
         `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables)`,
