@@ -1,5 +1,9 @@
 // One lint configuration for the whole workspace: typescript-eslint's
 // recommended rules on sources and tests; compiled output is ignored.
+// TypeScript files are also linted with type information (each file's own
+// tsconfig, found by the project service) for the promise rules: a promise
+// nobody awaits hides its failure, and an async function where a plain
+// callback is expected runs unawaited.
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
@@ -28,5 +32,15 @@ module.exports = tseslint.config(
     // The packages' bin files: committed CommonJS shims that require the built command.
     files: ["*/bin/*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
   },
 );

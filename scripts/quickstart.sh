@@ -64,6 +64,7 @@ fi
 echo "emulator (pid $emulator_pid) listening on $endpoint"
 echo "temp folder of this run (deleted at exit): $run_dir"
 
-# Node 24 warns that node:sqlite (loaded by a dependency, unused here) is experimental: noise for a first run.
+# Node 22.5+ (and Node 24 before the pinned 24.21.0) warns that node:sqlite, which Pulumi's closure
+# serializer loads, is experimental: noise for a first run (docs/pulumi-engine-findings.md).
 node --disable-warning=ExperimentalWarning build/scripts/quickstart/run.js --endpoint "$endpoint" --dir "$run_dir"
 echo "quickstart: finished in $((SECONDS - started))s"

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs part of the compiled test suite with the settings of .mocharc.json (reporter, timeout, hooks...)
-// but not its spec glob: mocha merges files given on the command line with the config's `spec`, so
-// `mocha --config .mocharc.json <file>` ran every test. Run after `npm run build` (the npm scripts do).
+// The one test runner behind `npm test`, `npm run test:fast`, `test:slow` and `test:file`. It runs compiled
+// spec files with the settings of .mocharc.json (reporter, timeout, exit) but not its spec glob: mocha
+// merges files given on the command line with the config's `spec`, so `mocha --config .mocharc.json <file>`
+// ran every test. Run after `npm run build` (the npm scripts do).
 //
+//   node scripts/test-suite.js all           every spec file (npm test)
 //   node scripts/test-suite.js fast          every spec file that does not start the Pulumi engine
 //   node scripts/test-suite.js slow          every spec file that does (the engine suites)
 //   node scripts/test-suite.js file <f>...   the given files: build/tests/x.spec.js or tests/x.spec.ts
@@ -10,7 +12,12 @@
 //
 // A spec file starts the engine when it reaches, through its relative requires, the e2e harness's CLI
 // module or the Automation API: read from the compiled JavaScript, so a new engine test is classified
-// without a list to maintain. Output ends with the summary reporter's "N passed, N failed, N skipped".
+// without a list to maintain.
+//
+// Each engine file runs in a mocha process of its own, every other file together in one: inline programs
+// share @pulumi/pulumi's runtime state within a process, and a run whose operation failed never ends and
+// keeps its process-wide handlers and gRPC clients (docs/pulumi-engine-findings.md, section g). The last
+// line adds every process up: "N passed, N failed, N skipped" (exit 1 when a test failed, 3 when none ran).
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
@@ -91,13 +98,39 @@ function selection(mode, args) {
   process.exit(2);
 }
 
+const SUMMARY = /^(\d+) passed, (\d+) failed, (\d+) skipped[ \t]*$/m;
+
+/** Runs mocha on `files` in a child process with `configFile`; returns its counts from the summary line. */
+function runMocha(configFile, files) {
+  const mocha = require.resolve("mocha/bin/mocha.js", { paths: [ROOT] });
+  const result = spawnSync(process.execPath, [mocha, "--config", configFile, ...files], {
+    cwd: ROOT,
+    stdio: ["inherit", "pipe", "inherit"],
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  const out = result.stdout.toString();
+  const line = SUMMARY.exec(out);
+  // The process's own summary is shown as a partial count, so that only the total reads as a closing line.
+  process.stdout.write(
+    out.replace(SUMMARY, (_, p, f, s) => `(this process: ${p} passed, ${f} failed, ${s} skipped)`),
+  );
+  if (!line) {
+    // The process died before its summary (a crash, a signal): count it as one failure.
+    const which = files.length === 1 ? path.relative(ROOT, files[0]) : `${files.length} files`;
+    console.error(`test-suite: no summary from ${which} (exit ${result.status ?? result.signal})`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+  return { passed: Number(line[1]), failed: Number(line[2]), skipped: Number(line[3]) };
+}
+
 function main(argv) {
   const [mode, ...args] = argv;
   if (mode === "list") {
     for (const file of selection(args[0], [])) console.log(path.relative(ROOT, file));
     return 0;
   }
-  const files = selection(mode, args);
+  const files = mode === "all" ? specFiles(BUILD) : selection(mode, args);
   if (files.length === 0) {
     console.error(`test-suite: no ${mode} test files under build/tests (npm run build?)`);
     return 3;
@@ -108,17 +141,27 @@ function main(argv) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "es-ml-mocharc-"));
   const configFile = path.join(dir, "mocharc.json");
   fs.writeFileSync(configFile, JSON.stringify(config));
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  const add = (counts) => {
+    for (const key of Object.keys(total)) total[key] += counts[key];
+  };
   try {
-    const mocha = require.resolve("mocha/bin/mocha.js", { paths: [ROOT] });
-    const result = spawnSync(process.execPath, [mocha, "--config", configFile, ...files], {
-      cwd: ROOT,
-      stdio: "inherit",
-    });
-    if (result.error) throw result.error;
-    return result.status ?? 1;
+    const engine = files.filter((f) => startsEngine(f));
+    const others = files.filter((f) => !engine.includes(f));
+    if (others.length > 0) add(runMocha(configFile, others));
+    for (const file of engine) {
+      console.error(`test-suite: ${path.relative(ROOT, file)} in a process of its own`);
+      add(runMocha(configFile, [file]));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  if (total.passed + total.failed === 0) {
+    console.error("test-suite: no test ran");
+    return 3;
+  }
+  return total.failed > 0 ? 1 : 0;
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
 
 /** Runs the command in this process. Called by the package's bin (`bin/es-ml-emulator.js`) and by `node dist/cli.js`. */
 export function run(): void {
+  // Nothing to await at the top level: main reports its own failures and sets the exit code.
   void main();
 }
 

@@ -175,6 +175,30 @@ export class Lifecycle {
   }
 
   /**
+   * A native process failing on its node (admin fault): the route on `nodeId`, or every route, becomes
+   * `failed` with `reason` and serves nothing; it stays in the routing table until the deployment is
+   * stopped. When every route failed, the stats report the deployment `failed` (see `reportedState`).
+   */
+  failRoutes(deploymentId: string, nodeId: string | undefined, reason: string): void {
+    const dep = this.cluster.deployments.get(deploymentId);
+    if (!dep || dep.state === "stopping") {
+      throw new Error(`failDeployment: no running deployment with id "${deploymentId}"`);
+    }
+    const routes = nodeId === undefined ? [...dep.routes.values()] : [dep.routes.get(nodeId)];
+    if (routes.length === 0) {
+      throw new Error(`failDeployment: deployment "${deploymentId}" has no route to fail yet`);
+    }
+    for (const route of routes) {
+      if (!route)
+        throw new Error(`failDeployment: deployment "${deploymentId}" has no route on node "${nodeId}"`);
+      route.state = "failed";
+      route.reason = reason;
+      route.current = 0;
+    }
+    this.cluster.scheduler.notify();
+  }
+
+  /**
    * The stop sequence: `stopping`, queued inference failed (or drained with
    * `finishPendingWork`), in-flight requests finished, process stopped, assignment removed,
    * rebalance. Resolves when the deployment is gone; a second stop joins the first.

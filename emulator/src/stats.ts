@@ -7,7 +7,7 @@ import { pruneRecent } from "./inference";
 import { humanBytes } from "./params";
 import { renderAdaptive } from "./render";
 import type { Cluster, MlNode } from "./state/cluster";
-import { allocationCount, allocationState, Deployment, Route } from "./state/deployments";
+import { allocationCount, allocationState, Deployment, reportedState, Route } from "./state/deployments";
 import type { Expansion, Model } from "./state/models";
 import { referencedModelIds } from "./state/pipelines";
 
@@ -131,7 +131,7 @@ function deploymentStats(cluster: Cluster, dep: Deployment, human: boolean): Rec
   out.queue_capacity = dep.queueCapacity;
   if (profile.has("cacheSize")) out.cache_size = dep.cacheSize.text;
   if (profile.has("priority")) out.priority = dep.priority;
-  out.state = dep.state;
+  out.state = reportedState(dep);
   if (dep.reason) out.reason = dep.reason;
   if (dep.state !== "stopping") {
     out.allocation_status = {

@@ -109,9 +109,12 @@ export interface TrainedModelDeploymentArgs {
   /** Per-resource stop flags; see {@link StopFlagsArgs} for the precedence. */
   stop?: pulumi.Input<StopFlagsArgs>;
   /**
-   * Take over a deployment that already runs with this id even when its scaling differs (it is scaled in
-   * place). A deployment that matches the declaration is adopted without it; start-only differences
-   * (model, threads, priority, queue capacity, cache size) always fail, since that would need a restart.
+   * Take over a deployment that already runs with this id and that this stack did not start (it may be
+   * another stack's): without it a create refuses, even when the deployment matches the declaration. With
+   * it, a deployment whose scaling differs is scaled in place; start-only differences (model, threads,
+   * priority, queue capacity, cache size) always fail, since that would need a restart. To resume an
+   * interrupted create once, run `ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up` instead (matching
+   * deployments only).
    */
   adoptExisting?: pulumi.Input<boolean>;
   /**
@@ -250,7 +253,13 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
 /** Stack config keys that carry credentials and should be set with `pulumi config set --secret`. */
 const CREDENTIAL_KEYS = [...CREDENTIAL_CONFIG_KEYS, "connections"].map((key) => `${CONFIG_NAMESPACE}:${key}`);
 
-let credentialsChecked = false;
+/**
+ * The program runs already checked, by their root stack resource. One process can run many programs
+ * (the Automation API's inline programs), so "once" means once per run, not once per process.
+ */
+const checkedRuns = new WeakSet<object>();
+/** Stands for "no run" (unit tests under mocks may have no root stack resource). */
+const OUTSIDE_A_RUN = {};
 
 /**
  * The credential keys set in the stack configuration without `--secret`. The provider cannot tell a
@@ -289,9 +298,12 @@ function connectionsHoldCredentials(text: string): boolean {
 
 /** Warn once per program run about each credential stored in plaintext. */
 export function warnAboutPlaintextCredentials(): void {
-  if (credentialsChecked) return;
-  credentialsChecked = true;
+  const run: object = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
+  if (checkedRuns.has(run)) return;
+  checkedRuns.add(run);
   for (const key of plaintextCredentialKeys()) {
+    // Not awaited (a constructor cannot): the runtime keeps the program running until the message is
+    // delivered, and prints it to stderr itself when delivery fails.
     void pulumi.log.warn(
       `${key} is stored in plaintext in the stack configuration and state; set it with ` +
         `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables)`,

@@ -426,6 +426,47 @@ describe("engine contract: the real Pulumi engine and a dynamic provider", funct
         );
       });
     });
+
+    it("the host gets the engine's address as its last argument: a log message sent there is a warning of the stack", async () => {
+      // The dynamic-provider host never connects to that address itself (pulumi.log.warn there is an
+      // info line, above); the package's provider does (sdk/src/provider/engineLog.ts). This resource's
+      // create uses that route directly.
+      /* eslint-disable @typescript-eslint/no-require-imports -- requires stay inside the serialized body */
+      const warner: pulumi.dynamic.ResourceProvider = {
+        async create() {
+          const entry = require("pulumi-elasticsearch-ml/provider");
+          const delivery = entry.warnThroughEngine("contract-warning-k1: sent to the engine");
+          if (delivery === undefined) {
+            throw new Error(`the host was given no engine address: ${JSON.stringify(process.argv.slice(1))}`);
+          }
+          await delivery;
+          return { id: "w1", outs: {} };
+        },
+      };
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      class Warner extends pulumi.dynamic.Resource {
+        constructor(name: string) {
+          super(warner, name, {}, undefined, "contract", "Warner");
+        }
+      }
+      const program = async (): Promise<void> => {
+        new Warner("warner");
+      };
+      await withTestStack({ program }, async (stack) => {
+        const up = await stack.up();
+        // (Debug messages quote the serialized provider, this text included: left out.)
+        const sent = diagnostics(up.events, "warning", "info", "info#err", "error").filter((d) =>
+          d.message.includes("contract-warning-k1"),
+        );
+        assert.deepEqual(
+          sent.map((d) => ({ severity: d.severity, message: d.message.trim(), urn: d.urn ?? null })),
+          [{ severity: "warning", message: "contract-warning-k1: sent to the engine", urn: null }],
+        );
+        // Shown as a warning, live and under Diagnostics.
+        assert.match(up.output, /warning: contract-warning-k1: sent to the engine/);
+        assert.match(up.output, /Diagnostics:[\s\S]*warning: contract-warning-k1/);
+      });
+    });
   });
 
   describe("e. refresh and drift", () => {

@@ -1,5 +1,12 @@
 import { strict as assert } from "node:assert";
-import { createPytorchModel, expectError, startDeployment, startTestEmulator, TestEmulator } from "./helpers";
+import {
+  createPytorchModel,
+  expectError,
+  sleep,
+  startDeployment,
+  startTestEmulator,
+  TestEmulator,
+} from "./helpers";
 
 const START = "/_ml/trained_models/m/deployment/_start";
 
@@ -151,6 +158,74 @@ describe("emulator: faults and admin API", () => {
     assert.deepEqual(Object.keys(after.deployments[0].routes), [added.body.id]);
     assert.equal(after.deployments[0].routes[added.body.id].state, "starting");
     assert.throws(() => em.handle.admin.removeMlNode("nope"), /no ML node with id "nope"/);
+  });
+
+  it("fails one route, then the whole deployment, as Elasticsearch's stats report a failed native process", async () => {
+    const second = await em.es("POST", "/_emulator/nodes", { processors: 8 });
+    // Two allocations of 8 threads: one per 8-processor node, so two routes.
+    await startDeployment(
+      em,
+      "m",
+      "number_of_allocations=2&threads_per_allocation=8&wait_for=fully_allocated",
+    );
+    const nodes = Object.keys(em.handle.admin.state().deployments[0].routes);
+    assert.equal(nodes.length, 2);
+    const statsOf = async () =>
+      (await em.es("GET", "/_ml/trained_models/m/_stats")).body.trained_model_stats[0].deployment_stats;
+
+    const failed = await em.es("POST", `/_emulator/deployments/m/_fail`, {
+      node_id: second.body.id,
+      reason: "pytorch_inference process crashed",
+    });
+    assert.deepEqual(failed.body, { acknowledged: true });
+    let stats = await statsOf();
+    assert.equal(stats.state, "started", "one route still serves");
+    assert.deepEqual(stats.allocation_status, {
+      allocation_count: 1,
+      target_allocation_count: 2,
+      state: "started",
+    });
+    const routing = (s: { nodes: { node: Record<string, unknown>; routing_state: unknown }[] }) =>
+      Object.fromEntries(s.nodes.map((n) => [Object.keys(n.node)[0], n.routing_state]));
+    assert.deepEqual(routing(stats)[second.body.id], {
+      routing_state: "failed",
+      reason: "pytorch_inference process crashed",
+    });
+
+    em.handle.admin.failDeployment("m", { reason: "model definition could not be loaded" });
+    stats = await statsOf();
+    assert.equal(stats.state, "failed", "every route failed: Elasticsearch computes failed");
+    for (const state of Object.values(routing(stats))) {
+      assert.deepEqual(state, { routing_state: "failed", reason: "model definition could not be loaded" });
+    }
+    assert.equal(em.handle.admin.state().deployments[0].reportedState, "failed");
+
+    // It stays failed (the planner does not move failed routes) until stopped; the stop removes it.
+    assert.deepEqual((await em.es("POST", "/_ml/trained_models/m/deployment/_stop")).body, { stopped: true });
+    assert.equal(em.handle.admin.state().deployments.length, 0);
+
+    assert.equal((await em.es("POST", "/_emulator/deployments/m/_fail", { reason: "x" })).status, 400);
+    assert.equal((await em.es("POST", "/_emulator/deployments/m/_fail", {})).status, 400);
+  });
+
+  it("a route failing while _start waits ends the wait with Elasticsearch's 500, and the assignment is deleted", async () => {
+    const slow = await startTestEmulator({ startDelayMs: 5000 });
+    try {
+      await createPytorchModel(slow, "m");
+      const starting = slow.es("POST", `${START}?wait_for=started&timeout=30s`);
+      while (slow.handle.admin.state().deployments.length === 0) await sleep(2);
+      const [node] = Object.keys(slow.handle.admin.state().deployments[0].routes);
+      slow.handle.admin.failDeployment("m", { reason: "process crashed" });
+      expectError(
+        await starting,
+        500,
+        "status_exception",
+        `Could not start trained model deployment, the following nodes failed with errors [{${node}=process crashed}]`,
+      );
+      assert.equal(slow.handle.admin.state().deployments.length, 0, "the failed assignment is gone");
+    } finally {
+      await slow.close();
+    }
   });
 
   it("reset returns to a fresh cluster", async () => {

@@ -226,7 +226,67 @@ describe("preview report: what a stop does to pipelines, and drift", () => {
       new Set(),
       "default",
     );
-    assert.match(exists.notes[0], /A deployment `e5` already runs in the cluster: the create adopts it/);
+    assert.match(
+      exists.notes[0],
+      /A deployment `e5` already runs in the cluster: the create refuses to take it over .* unless the resource sets `adoptExisting: true`.*`ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up`/,
+    );
+  });
+
+  it("a deployment failed in the cluster, or with failed routes, is drift the reviewer sees", () => {
+    const update = change({
+      op: "update",
+      name: "d",
+      old: outputs({ modelId: "e5", numberOfAllocations: 1 }),
+      new: inputs({ modelId: "e5", numberOfAllocations: 2 }),
+    });
+    const failed = assessChange(
+      update,
+      snapshot({ deployments: [deployment("e5", "e5", { state: "failed", reason: "load failed" })] }),
+      new Set(),
+      "default",
+    );
+    assert.ok(
+      failed.drift.some((d) =>
+        /^Failed in the cluster: Elasticsearch reports deployment `e5` failed \(load failed\).*`pulumi up --refresh` stops it and starts it again/.test(
+          d,
+        ),
+      ),
+      failed.drift.join("\n"),
+    );
+    const routes = assessChange(
+      update,
+      snapshot({
+        deployments: [
+          deployment("e5", "e5", {
+            nodes: [
+              { node: { n1: { name: "ml-1" } }, routing_state: { routing_state: "started" } },
+              { node: { n2: { name: "ml-2" } }, routing_state: { routing_state: "failed", reason: "oom" } },
+            ],
+          }),
+        ],
+      }),
+      new Set(),
+      "default",
+    );
+    assert.ok(
+      routes.drift.some((d) =>
+        /^Failed routes: its route on node \[ml-2\] \(oom\) failed; it keeps serving/.test(d),
+      ),
+      routes.drift.join("\n"),
+    );
+    const repair = change({
+      op: "update",
+      name: "d",
+      old: outputs({ modelId: "e5" }, { state: "failed" }),
+      new: inputs({ modelId: "e5" }),
+    });
+    const planned = assessChange(
+      repair,
+      snapshot({ deployments: [deployment("e5", "e5", { state: "failed" })] }),
+      new Set(),
+      "default",
+    );
+    assert.ok(!planned.drift.some((d) => /^Failed in the cluster/.test(d)), "the plan already repairs it");
   });
 
   it("no snapshot, or a cluster that could not be read: stops are unchecked", () => {

@@ -202,6 +202,58 @@ describe("preview report: operations and capacity from preview steps", () => {
       assert.ok(c.changes.find((x) => x.property === "threadsPerAllocation")?.recordOnly);
     });
 
+    it("a replacement stops with the OLD outputs' flags: a stop.force added in the same change does not count", () => {
+      const c = only([
+        step({
+          op: "replace",
+          name: "e5",
+          old: outputs({ modelId: "e5", threadsPerAllocation: 1 }),
+          new: inputs({ modelId: "e5", threadsPerAllocation: 2, stop: { force: true } }),
+          replaceReasons: ["threadsPerAllocation"],
+        }),
+      ]);
+      assert.deepEqual(c.stop?.resolved, { flags: {}, sources: {} });
+      assert.equal(c.headline, "restarts: threads 1 → 2");
+      const recorded = only([
+        step({
+          op: "replace",
+          name: "e5",
+          old: outputs({ modelId: "e5", threadsPerAllocation: 1, stop: { force: true } }),
+          new: inputs({ modelId: "e5", threadsPerAllocation: 2 }),
+          replaceReasons: ["threadsPerAllocation"],
+        }),
+      ]);
+      assert.deepEqual(recorded.stop?.resolved.flags, { force: true });
+      assert.equal(recorded.headline, "restarts: threads 1 → 2 (stops, with force)");
+    });
+
+    it("a failed deployment (seen by a refresh) is repaired: stop with the new flags, then start as declared", () => {
+      const c = only([
+        step({
+          op: "update",
+          name: "e5",
+          old: outputs({ modelId: "e5", numberOfAllocations: 1 }, { state: "failed" }),
+          new: inputs({ modelId: "e5", numberOfAllocations: 2, stop: { force: true } }),
+        }),
+      ]);
+      assert.equal(c.operation, "repair");
+      assert.equal(c.plan, "repair");
+      assert.equal(
+        c.headline,
+        "repairs: stops the failed deployment, with force, then starts 2 allocations × 1 thread",
+      );
+      assert.deepEqual(c.stop?.resolved.sources, { force: "resource" });
+      assert.equal(c.stop?.reason, "update");
+      assert.deepEqual(
+        c.changes.map((x) => [x.property, x.from, x.to]),
+        [
+          ["state", "failed", "started"],
+          ["numberOfAllocations", 1, 2],
+          ["stop", undefined, { force: true }],
+        ],
+      );
+    });
+
     it("delete uses the old outputs' stop flags; a deployment recorded stopped needs no stop", () => {
       const running = only([
         step({ op: "delete", name: "e5", old: outputs({ modelId: "e5", stop: { force: true } }) }),

@@ -132,6 +132,39 @@ describe("preview report: lookups against the cluster (emulator)", function () {
       assert.equal(summary.counts.stopsRefused, 0);
     });
 
+    it("a replacement that adds stop.force is still refused: the old deployment stops with its recorded flags", async () => {
+      await esCall({ url: es.url }, "PUT", "/_ingest/pipeline/restart-ingest", {
+        processors: [{ inference: { model_id: "tiny-restart" } }],
+      });
+      const text = previewDoc(
+        [
+          step({
+            op: "replace",
+            name: "restart",
+            old: outputs(
+              { modelId: "tiny-restart", threadsPerAllocation: 1 },
+              {},
+              { clusterUuid: CLUSTER_UUID },
+            ),
+            new: inputs({ modelId: "tiny-restart", threadsPerAllocation: 2, stop: { force: true } }),
+            replaceReasons: ["threadsPerAllocation"],
+          }),
+        ],
+        { config: { "elasticsearch-ml:endpoints": es.url } },
+      );
+      const { summary, markdown } = await createReport([{ text, source: "preview.json" }], {
+        env: {},
+        clientOptions: FAST,
+      });
+      const [restart] = summary.stacks[0].deployments;
+      assert.equal(restart?.risk, "stop-refused");
+      assert.deepEqual(restart?.stop?.flags, {});
+      assert.match(
+        markdown,
+        /\*\*The stop will be refused\.\*\* .*`ELASTICSEARCH_ML_FORCE=true pulumi up`.* The replacement stops the old deployment with the stop flags recorded for it: a `stop\.force` added in this change does not apply to that stop\./,
+      );
+    });
+
     it("a cluster with another uuid than the recorded one is not trusted", async () => {
       await es.close();
       es = await startEmulator({ ...EMULATOR_OPTIONS, clusterUuid: "someone-elses-cluster" });

@@ -5,7 +5,30 @@ import { esDirect, providerHarness, rejection, requests, startDirectly } from ".
 describe("provider create when a deployment with the id already exists", function () {
   const h = providerHarness({ models: ["tiny", "other"] });
 
-  it("adopts one that matches the declaration silently (an interrupted create resumes)", async () => {
+  it("refuses one that matches the declaration by default, naming the ways out (another stack may own it)", async () => {
+    await startDirectly(h.es, "tiny", { deployment_id: "d", number_of_allocations: "2" });
+    h.es.admin.clearLog();
+    const err = await rejection(h.create({ modelId: "tiny", deploymentId: "d", numberOfAllocations: 2 }));
+    assert.ok(err instanceof DeploymentExistsError);
+    assert.equal(err.code, "ERR_DEPLOYMENT_EXISTS");
+    assert.match(
+      err.message,
+      /^Deployment \[d\] already runs on cluster \[[^\]]+\] with the declared model and parameters, but this operation did not start it/,
+    );
+    assert.match(err.message, /Nothing was changed\./);
+    assert.match(err.message, /set adoptExisting: true on the resource/);
+    assert.match(
+      err.message,
+      /after pulumi cancel, or pulumi refresh --clear-pending-creates\), run once: ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up/,
+    );
+    assert.match(err.message, /deploymentId: `\$\{pulumi\.getStack\(\)\}-<name>`/);
+    assert.equal(err.id, undefined, "not recorded: the deployment is not ours");
+    assert.deepEqual(h.mutations(), []);
+    assert.ok(!h.progress.infos.some((l) => /adopting/.test(l)), h.progress.infos.join("\n"));
+  });
+
+  it("adopts a matching one once ELASTICSEARCH_ML_ADOPT_EXISTING=true (the resume after a crash)", async () => {
+    h.env.ELASTICSEARCH_ML_ADOPT_EXISTING = "true";
     await startDirectly(h.es, "tiny", { deployment_id: "d", number_of_allocations: "2" });
     h.es.admin.clearLog();
     const { id, outs } = await h.create({ modelId: "tiny", deploymentId: "d", numberOfAllocations: 2 });
@@ -15,30 +38,89 @@ describe("provider create when a deployment with the id already exists", functio
     assert.equal(outs.allocationCount, 2);
     assert.ok(
       h.progress.infos.some((l) =>
-        /^d: already runs with the declared model and parameters; adopting it/.test(l),
+        /^d: already runs with the declared model and parameters; adopting it \(ELASTICSEARCH_ML_ADOPT_EXISTING=true\)/.test(
+          l,
+        ),
       ),
+      h.progress.infos.join("\n"),
     );
   });
 
-  it("adopts a matching one even when the declaration leaves server defaults unset", async () => {
+  it("ELASTICSEARCH_ML_ADOPT_EXISTING=true never scales a differing one (adoptExisting does)", async () => {
+    h.env.ELASTICSEARCH_ML_ADOPT_EXISTING = "true";
+    await startDirectly(h.es, "tiny", { deployment_id: "d", number_of_allocations: "1" });
+    h.es.admin.clearLog();
+    const err = await rejection(h.create({ modelId: "tiny", deploymentId: "d", numberOfAllocations: 2 }));
+    assert.ok(err instanceof DeploymentExistsError);
+    assert.match(err.message, /differs from the declaration: numberOfAllocations 1 running, 2 declared/);
+    assert.match(err.message, /ELASTICSEARCH_ML_ADOPT_EXISTING=true adopts matching deployments only/);
+    assert.deepEqual(h.mutations(), []);
+  });
+
+  it("refuses a malformed ELASTICSEARCH_ML_ADOPT_EXISTING, naming it and the value", async () => {
+    h.env.ELASTICSEARCH_ML_ADOPT_EXISTING = "yes";
+    await startDirectly(h.es, "tiny", { deployment_id: "d" });
+    h.es.admin.clearLog();
+    const err = await rejection(h.create({ modelId: "tiny", deploymentId: "d" }));
+    assert.equal((err as { code?: string }).code, "ERR_PROVIDER_CONFIG");
+    assert.match(err.message, /ELASTICSEARCH_ML_ADOPT_EXISTING: "yes" is not allowed/);
+    assert.deepEqual(h.mutations(), []);
+  });
+
+  it("with adoptExisting, adopts a matching one even when the declaration leaves server defaults unset", async () => {
     await startDirectly(h.es, "tiny", {
       deployment_id: "d",
       number_of_allocations: "3",
       queue_capacity: "50",
     });
     h.es.admin.clearLog();
-    const { outs } = await h.create({ modelId: "tiny", deploymentId: "d" });
+    const { outs } = await h.create({ modelId: "tiny", deploymentId: "d", adoptExisting: true });
     assert.deepEqual(h.mutations(), []);
     assert.equal((outs.effective as Record<string, unknown>).numberOfAllocations, 3);
+    assert.ok(
+      h.progress.infos.some((l) => /^d: already runs .*; adopting it \(adoptExisting: true\)/.test(l)),
+      h.progress.infos.join("\n"),
+    );
   });
 
-  it("adopts a deployment declared through a model alias of its model", async () => {
+  it("with adoptExisting, adopts a deployment declared through a model alias of its model", async () => {
     await startDirectly(h.es, "tiny", { deployment_id: "tiny" });
     await esDirect(h.es, "PUT", "/_ml/trained_models/tiny/model_aliases/tiny-latest");
     h.es.admin.clearLog();
-    const { outs } = await h.create({ modelId: "tiny-latest", deploymentId: "tiny" });
+    const { outs } = await h.create({ modelId: "tiny-latest", deploymentId: "tiny", adoptExisting: true });
     assert.deepEqual(h.mutations(), []);
     assert.equal(outs.modelId, "tiny-latest");
+  });
+
+  it("an update that starts a resource recorded stopped refuses a matching deployment someone started", async () => {
+    const { outs } = await h.create({ modelId: "tiny", deploymentId: "d", state: "stopped" });
+    await startDirectly(h.es, "tiny", { deployment_id: "d" });
+    h.es.admin.clearLog();
+    const err = await rejection(
+      h.provider.update("d", outs, h.checked({ modelId: "tiny", deploymentId: "d" })),
+    );
+    assert.ok(err instanceof DeploymentExistsError);
+    assert.match(err.message, /^Deployment \[d\] already runs .* but this operation did not start it/);
+    assert.deepEqual(h.mutations(), []);
+  });
+
+  it("the _start race ('already exists' after our stats read) is refused the same way", async () => {
+    // The stats read before the start sees nothing; the provider's _start is held at the door while someone
+    // else's start of the same id is applied, so ours meets "already exists".
+    const held = h.es.admin.addFault({ method: "POST", path: "/deployment/_start$", delayMs: 150, times: 1 });
+    const creating = rejection(h.create({ modelId: "tiny", deploymentId: "d" }));
+    while (h.es.admin.faults().find((f) => f.id === held.id)?.fired !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await startDirectly(h.es, "tiny", { deployment_id: "d" });
+    const err = await creating;
+    assert.ok(err instanceof DeploymentExistsError, String(err));
+    assert.match(err.message, /but this operation did not start it/);
+    assert.equal(
+      requests(h.es, /\/deployment\/_start$/).filter((e) => e.status === 400).length,
+      1,
+      "the provider's start met 'already exists'",
+    );
   });
 
   it("fails listing every difference when the parameters differ and adoptExisting is not set", async () => {

@@ -211,6 +211,14 @@ describe("provider create against the emulator", function () {
     const h = providerHarness({ emulator: { startDelayMs: 5000 } });
 
     it("fails fast with Elasticsearch's reason, as a partial failure", async () => {
+      // The check before the start sees no deployment (a faked failed one would be "found", not ours).
+      h.es.admin.addFault({
+        method: "GET",
+        path: "/_stats$",
+        status: 200,
+        times: 1,
+        body: { count: 1, trained_model_stats: [{ model_id: "tiny", pipeline_count: 0 }] },
+      });
       h.es.admin.addFault({
         method: "GET",
         path: "/_stats$",
@@ -245,8 +253,9 @@ describe("provider create against the emulator", function () {
       assert.doesNotMatch(err.message, /did not reach/, "it failed on the route, not at the 60 s deadline");
       assert.equal(
         requests(h.es, /\/_stats$/).length,
-        2,
-        "the check before the start, then the first poll saw the failed route",
+        3,
+        "the check before the start, the read that settles the start's 408 (the server-side wait timed out), " +
+          "then the first poll saw the failed route",
       );
       assert.deepEqual((err.properties as { nodes: unknown }).nodes, [
         { nodeId: "n1", nodeName: "ml-node-1", routingState: "failed", reason: "process out of memory" },

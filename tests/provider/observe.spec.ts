@@ -3,7 +3,13 @@ import * as assert from "node:assert/strict";
 import type { DeploymentStats } from "#sdk/client";
 import { checkInputs } from "#sdk/provider/check";
 import type { DeploymentInputs, EffectiveSettings } from "#sdk/provider/inputs";
-import { assessReadiness, inputsWithDrift, observe, recordedReady } from "#sdk/provider/observe";
+import {
+  assessReadiness,
+  failedRoutesWarning,
+  inputsWithDrift,
+  observe,
+  recordedReady,
+} from "#sdk/provider/observe";
 
 function stats(overrides: Partial<DeploymentStats> = {}): DeploymentStats {
   return {
@@ -70,6 +76,44 @@ describe("observe", () => {
         startTime: "2026-01-02T03:04:05.000Z",
       },
     );
+  });
+
+  it("a deployment Elasticsearch reports failed is effective.state failed; the refresh inputs show failed => started", () => {
+    const observation = observe(
+      stats({
+        state: "failed",
+        allocation_status: { allocation_count: 0, target_allocation_count: 2, state: "starting" },
+        nodes: [
+          { node: { n1: { name: "ml-1" } }, routing_state: { routing_state: "failed", reason: "crashed" } },
+        ],
+      }),
+    );
+    assert.equal(observation.effective?.state, "failed");
+    assert.equal(observation.deploymentState, "failed");
+    assert.equal(
+      failedRoutesWarning("d", observation),
+      undefined,
+      "the whole deployment failed: repaired, not warned",
+    );
+    assert.equal(inputsWithDrift(declared({}), observation.effective!).state, "failed");
+    assert.equal(recordedReady({ ...declared({}), ...observation }), false);
+  });
+
+  it("some failed routes leave it started, with a warning naming each failed node and its reason", () => {
+    const observation = observe(
+      stats({
+        nodes: [
+          { node: { n1: { name: "ml-1" } }, routing_state: { routing_state: "started" } },
+          { node: { n2: { name: "ml-2" } }, routing_state: { routing_state: "failed", reason: "crashed" } },
+        ],
+      }),
+    );
+    assert.equal(observation.effective?.state, "started");
+    assert.match(
+      failedRoutesWarning("d", observation) ?? "",
+      /^d: its route on node \[ml-2\] \(crashed\) failed; it keeps serving on its other nodes, so it is not restarted/,
+    );
+    assert.equal(failedRoutesWarning("d", observe(stats())), undefined);
   });
 
   it("an absent deployment is stopped, never gone", () => {

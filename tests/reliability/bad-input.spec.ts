@@ -6,15 +6,15 @@
  * tests/unit/check.spec.ts (70 cases). This suite adds what that table cannot reach:
  * - the connection settings (stack config and `ELASTICSEARCH_*`), through the provider's `check` as the
  *   engine calls it after `configure` — malformed endpoints, Cloud IDs, fingerprints, two auth methods…;
- * - a selection of both kinds through a real `pulumi preview`, to prove the engine shows the message and
- *   the emulator sees no request.
+ * - a selection of both kinds (33 cases) through a real `pulumi preview` on one stack, to prove the
+ *   engine shows the message and the emulator sees no request.
  */
 import * as assert from "node:assert/strict";
 import type { ConfigValue } from "@pulumi/pulumi/automation";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
 import { createProvider } from "pulumi-elasticsearch-ml/provider";
 import type { TrainedModelDeploymentArgs } from "pulumi-elasticsearch-ml";
-import { getPulumiCli, withTestStack } from "../e2e/harness";
+import { getPulumiCli, TestStack } from "../e2e/harness";
 import { deploymentsProgram, errorDiagnostics, reportFigures, Transcript } from "./support";
 
 const NS = "elasticsearch-ml";
@@ -293,6 +293,7 @@ function checkMessage(c: ConfigCase, endpoint: string): string {
     assert.equal((err as { code?: string }).code, "ERR_PROVIDER_CONFIG", String(err));
     return (err as Error).message;
   } finally {
+    // Not awaited (this helper is synchronous): check sent nothing, close only releases idle clients.
     void provider.close();
   }
 }
@@ -416,16 +417,144 @@ describe("reliability: bad input is refused before anything is sent", function (
         says: [`API key (from ${NS}:apiKey) and bearer token (from ${NS}:bearerToken); set only one of`],
         hides: [SECRET_KEY, SECRET_TOKEN],
       },
+      {
+        name: "a model id with a space",
+        args: { modelId: "my model" },
+        says: ['modelId: "my model" is not allowed'],
+      },
+      {
+        name: "a model id of 65 characters",
+        args: { modelId: "m".repeat(65) },
+        says: ["is not allowed; must be at most 64 characters (it has 65)"],
+      },
+      {
+        name: "a model id with a leading hyphen",
+        args: { modelId: "-model" },
+        says: ['modelId: "-model" is not allowed'],
+      },
+      {
+        name: "a deployment id with capitals",
+        args: { deploymentId: "Deploy_1" },
+        says: ['deploymentId: "Deploy_1" is not allowed'],
+      },
+      {
+        name: "0 allocations",
+        args: { numberOfAllocations: 0 },
+        says: ["numberOfAllocations: 0 is not allowed; must be an integer of at least 1"],
+      },
+      {
+        name: "a fractional allocation count",
+        args: { numberOfAllocations: 1.5 },
+        says: ["numberOfAllocations: 1.5 is not allowed; must be an integer of at least 1"],
+      },
+      {
+        name: "64 threads per allocation",
+        args: { threadsPerAllocation: 64 },
+        says: [`threadsPerAllocation: 64 is not allowed; ${THREADS}`],
+      },
+      {
+        name: "0 threads per allocation",
+        args: { threadsPerAllocation: 0 },
+        says: [`threadsPerAllocation: 0 is not allowed; ${THREADS}`],
+      },
+      {
+        name: "an unknown priority",
+        args: { priority: "high" as "low" },
+        says: ['priority: "high" is not allowed; must be one of "normal", "low"'],
+      },
+      {
+        name: "low priority with 4 threads",
+        args: { priority: "low", threadsPerAllocation: 4 },
+        says: ['threadsPerAllocation: 4 is not allowed with priority "low"'],
+      },
+      {
+        name: "a queue capacity of 0",
+        args: { queueCapacity: 0 },
+        says: ["queueCapacity: 0 is not allowed"],
+      },
+      {
+        name: "a queue capacity above the 9.x maximum",
+        args: { queueCapacity: 100_001 },
+        says: ["queueCapacity: 100001 is not allowed"],
+      },
+      {
+        name: "a cache size without a unit",
+        args: { cacheSize: "512" },
+        says: ['cacheSize: "512" is not allowed'],
+      },
+      {
+        name: "a cache size that is not a size",
+        args: { cacheSize: "lots" },
+        says: ['cacheSize: "lots" is not allowed'],
+      },
+      {
+        name: "an unknown state",
+        args: { state: "running" as "started" },
+        says: ['state: "running" is not allowed; must be one of "started", "stopped"'],
+      },
+      {
+        name: "an unknown waitFor",
+        args: { waitFor: "ready" as "started" },
+        says: ['waitFor: "ready" is not allowed; must be one of "starting", "started", "fully_allocated"'],
+      },
+      {
+        name: "a wait timeout of 0 s",
+        args: { waitTimeoutSeconds: 0 },
+        says: ["waitTimeoutSeconds: 0 is not allowed"],
+      },
+      {
+        name: "a wait timeout above the 25-minute cap",
+        args: { waitTimeoutSeconds: 1800 },
+        says: ["waitTimeoutSeconds: 1800 is not allowed"],
+      },
+      {
+        name: "an adaptive maximum of 0",
+        args: { adaptiveAllocations: { enabled: true, maxNumberOfAllocations: 0 } },
+        says: [
+          "adaptiveAllocations.maxNumberOfAllocations: 0 is not allowed; must be an integer of at least 1",
+        ],
+      },
+      {
+        name: "a connection name with a space",
+        args: { connection: "prod cluster" },
+        says: ['connection: "prod cluster" is not allowed'],
+      },
+      {
+        name: "a connection that stack config does not define",
+        args: { connection: "asia" },
+        says: ['connection: "asia" is not allowed; it must name a connection defined in stack config'],
+      },
+      {
+        name: "a typo in a property name",
+        args: { numberOfAllocation: 2 } as Partial<TrainedModelDeploymentArgs>,
+        says: ['numberOfAllocation is not a known property (did you mean "numberOfAllocations"?)'],
+      },
+      {
+        name: "an endpoint that is not a URL",
+        config: { [`${NS}:endpoints`]: "not a url" },
+        says: [`${NS}:endpoints[0]: "not a url" is not a valid URL`],
+      },
+      {
+        name: "a stop flag in stack config that is not a boolean",
+        config: { [`${NS}:force`]: "maybe" },
+        says: [`${NS}:force: "maybe" is not allowed; must be "true" or "false"`],
+      },
     ];
 
+    // One stack for every case (each only previews, so nothing is ever created): the config a case sets
+    // is removed again before the next one.
+    let stack: TestStack | undefined;
+    const DEFAULT_CONFIG = (): Record<string, string> => ({ [`${NS}:endpoints`]: es.url });
     before(async function () {
       this.timeout(45 * 60_000);
       await getPulumiCli();
+      stack = await TestStack.create({ program: deploymentsProgram({}), config: DEFAULT_CONFIG() });
     });
 
     let refused = 0;
     let sent = 0;
-    after(() => {
+    after(async () => {
+      await stack?.cleanup();
       reportFigures("bad input", {
         connectionSettingsRefusedByCheck: cases.length + 1,
         refusedByARealPreview: refused,
@@ -433,16 +562,21 @@ describe("reliability: bad input is refused before anything is sent", function (
       });
     });
 
+    it("has at least 30 cases", () => assert.ok(engineCases.length >= 30, `${engineCases.length}`));
+
     for (const c of engineCases) {
       it(c.name, async () => {
+        assert.ok(stack, "the stack was created");
         const config: Record<string, string | ConfigValue> = { ...c.config };
         if (!(`${NS}:endpoints` in config) && !(`${NS}:cloudId` in config))
           config[`${NS}:endpoints`] = es.url;
-        const program = deploymentsProgram({ bad: { modelId: "valid-model", ...c.args } });
+        else await stack.removeConfig(`${NS}:endpoints`);
+        for (const [key, value] of Object.entries(config)) await stack.setConfig(key, value);
+        stack.setProgram(deploymentsProgram({ bad: { modelId: "valid-model", ...c.args } }));
         const transcript = new Transcript();
-        await withTestStack({ program, config }, async (stack) => {
+        try {
           es.admin.clearLog();
-          const failure = await transcript.fails("preview", () => stack.preview());
+          const failure = await transcript.fails("preview", () => stack!.preview());
           const errors = errorDiagnostics(failure.events).join("\n");
           for (const fragment of c.says)
             assert.ok(errors.includes(fragment), `${errors}\n  lacks: ${fragment}`);
@@ -450,7 +584,10 @@ describe("reliability: bad input is refused before anything is sent", function (
             assert.ok(!transcript.text().includes(secret), "a credential was shown");
           sent += es.admin.log().length;
           assert.deepEqual(es.admin.log(), [], "the emulator received no request");
-        });
+        } finally {
+          for (const key of Object.keys(config)) await stack.removeConfig(key);
+          await stack.setConfig(`${NS}:endpoints`, es.url);
+        }
         refused++;
       });
     }

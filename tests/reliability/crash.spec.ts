@@ -1,7 +1,9 @@
 /**
  * Crash mid-operation: the Pulumi CLI (and the provider process it started) is killed with SIGKILL while
  * three creates wait for ML capacity, the way a CI runner dies. The user then recovers as the CLI tells
- * them to, and the next `up` must converge with no "already exists" error and no second `_start`.
+ * them to (cancel, refresh clearing the interrupted creates, then once `ELASTICSEARCH_ML_ADOPT_EXISTING=true
+ * pulumi up`: a plain `up` refuses deployments it did not start), and that `up` must converge with no
+ * "already exists" error and no second `_start`.
  */
 import * as assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
@@ -45,7 +47,7 @@ describe("reliability: the engine killed while creates wait", function () {
     await es?.close();
   });
 
-  it("kill -9 of pulumi up mid-create; after cancel and refresh, up converges with one start each", async () => {
+  it("kill -9 of pulumi up mid-create; after cancel and refresh, ELASTICSEARCH_ML_ADOPT_EXISTING=true up converges with one start each", async () => {
     const program = deploymentsProgram(
       Object.fromEntries(
         IDS.map((id) => [id, { modelId: "crash-model", deploymentId: id, waitTimeoutSeconds: 300 }]),
@@ -102,13 +104,31 @@ describe("reliability: the engine killed while creates wait", function () {
       );
       assert.equal((await stack.exportStack()).pending_operations, undefined, "pending creates cleared");
 
-      // Capacity arrives; the next up finds the deployments its killed run started and adopts them.
+      // Capacity arrives. A plain up finds the deployments its killed run started but cannot tell them from
+      // another stack's: it refuses, naming the resume step, and changes nothing.
       es.admin.addMlNode(8);
-      const again = await transcript.ok("up", () => stack.up());
+      const plain = await transcript.attempt("up (plain, refused)", () => stack.up());
+      assert.equal(plain.ok, false, "a plain up must not take over deployments it did not start");
+      for (const id of IDS) {
+        assert.match(
+          !plain.ok ? plain.failure.output : "",
+          new RegExp(
+            `Deployment \\[${id}\\] already runs .* this operation did not start it.*ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up`,
+          ),
+        );
+      }
+      assert.equal((await deploymentsInState(stack)).size, 0, "the refused up recorded nothing");
+
+      // The documented resume: once, with ELASTICSEARCH_ML_ADOPT_EXISTING=true; it adopts them.
+      stack.setEnv({ ELASTICSEARCH_ML_ADOPT_EXISTING: "true" });
+      const again = await transcript.ok("ELASTICSEARCH_ML_ADOPT_EXISTING=true up", () => stack.up());
+      stack.setEnv({ ELASTICSEARCH_ML_ADOPT_EXISTING: undefined });
       for (const id of IDS) {
         assert.match(
           again.output,
-          new RegExp(`${id}: already runs with the declared model and parameters; adopting it`),
+          new RegExp(
+            `${id}: already runs with the declared model and parameters; adopting it \\(ELASTICSEARCH_ML_ADOPT_EXISTING=true\\)`,
+          ),
         );
       }
 
@@ -139,7 +159,8 @@ describe("reliability: the engine killed while creates wait", function () {
         appliedStarts: [...appliedStarts(log).values()].reduce((a, b) => a + b, 0),
         appliedDuplicateStarts: duplicateStarts(log).length,
         alreadyExistsErrors: alreadyExistsErrors(transcript).length,
-        adoptedOnTheNextUp: IDS.length,
+        refusedByAPlainUp: IDS.length,
+        adoptedWithAdoptExistingEnv: IDS.length,
       });
     });
   });

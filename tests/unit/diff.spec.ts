@@ -616,3 +616,34 @@ describe("diffInputs", () => {
     });
   });
 });
+
+describe("diffInputs: a deployment Elasticsearch reported failed (issue 11 item 3)", () => {
+  const failed = (extra: Partial<EffectiveSettings> = {}) =>
+    outputs(inputs(declared), { state: "failed", numberOfAllocations: 1, threadsPerAllocation: 1, ...extra });
+
+  it("declared started: an in-place repair that stops and starts it", () => {
+    const result = diffInputs(failed(), inputs(declared));
+    assert.equal(result.plan.kind, "repair");
+    assert.deepEqual(result.replaces, []);
+    assert.deepEqual(
+      result.plan.differences.map((d) => [d.property, d.from, d.to]),
+      [["state", "failed", "started"]],
+    );
+    assert.equal(result.plan.stopsRunning, true);
+    assert.equal(result.plan.startsNew, true);
+    assert.deepEqual(result.plan.recordOnly, []);
+  });
+
+  it("declared stopped: a stop; a start-only change on top: a replacement (which also stops and starts it)", () => {
+    assert.equal(diffInputs(failed(), inputs({ ...declared, state: "stopped" })).plan.kind, "stop");
+    const threads = diffInputs(failed(), inputs({ ...declared, threadsPerAllocation: 2 }));
+    assert.equal(threads.plan.kind, "replace");
+    assert.deepEqual(threads.replaces, ["threadsPerAllocation"]);
+  });
+
+  it("a scaling change is applied by the repair's start, not by _update", () => {
+    const result = diffInputs(failed(), inputs({ ...declared, numberOfAllocations: 3 }));
+    assert.equal(result.plan.kind, "repair");
+    assert.equal(result.plan.scaling, undefined);
+  });
+});

@@ -2,7 +2,7 @@
 import type { AdaptiveScaler } from "../adaptive";
 import type { Lifecycle } from "../lifecycle";
 import type { Cluster } from "../state/cluster";
-import { inFlight } from "../state/deployments";
+import { inFlight, reportedState } from "../state/deployments";
 import { PLATFORMS } from "../state/packagedModels";
 import type { FaultManager } from "./faults";
 import type { Realm } from "../security/types";
@@ -55,6 +55,12 @@ export function createAdmin(deps: {
       if (!reachable) cluster.downloads.failRunning();
     },
     removeMlNode: (nodeId) => lifecycle.removeNode(nodeId),
+    failDeployment: (deploymentId, options) => {
+      if (typeof options?.reason !== "string" || options.reason === "") {
+        throw new Error("failDeployment: reason is required (the text Elasticsearch would report)");
+      }
+      lifecycle.failRoutes(deploymentId, options.nodeId, options.reason);
+    },
   };
 }
 
@@ -105,6 +111,7 @@ function snapshot(cluster: Cluster, lifecycle: Lifecycle): EmulatorStateSnapshot
           ]),
         ),
         pendingInference: dep.queue.length + inFlight(dep),
+        reportedState: reportedState(dep),
       })),
     pipelines: [...cluster.pipelines.pipelines.keys()].sort(),
   };

@@ -15,6 +15,7 @@
  * | DELETE /_emulator/nodes/<id>      | remove an ML node                                 |
  * | POST   /_emulator/downloads/<model_id>/_kill | a node restart kills that model's download |
  * | PUT    /_emulator/model_repository  | body `{ "reachable": bool }`                    |
+ * | POST   /_emulator/deployments/<id>/_fail | fail a route (`node_id`) or all, with `reason` |
  *
  * Admin calls skip security, faults and the request log.
  */
@@ -100,6 +101,22 @@ export function handleAdmin(
       segments[2] === "_kill"
     ) {
       admin.killModelDownload(segments[1]);
+      return { status: 200, body: { acknowledged: true } };
+    }
+    if (
+      method === "POST" &&
+      segments.length === 3 &&
+      segments[0] === "deployments" &&
+      segments[2] === "_fail"
+    ) {
+      const spec = (body ?? {}) as { node_id?: unknown; reason?: unknown };
+      if (spec.node_id !== undefined && typeof spec.node_id !== "string") {
+        throw new Error(`node_id: ${JSON.stringify(spec.node_id)} is not allowed; expected a node id string`);
+      }
+      if (typeof spec.reason !== "string") {
+        throw new Error(`reason: ${JSON.stringify(spec.reason)} is not allowed; expected a string`);
+      }
+      admin.failDeployment(decodeURIComponent(segments[1]), { nodeId: spec.node_id, reason: spec.reason });
       return { status: 200, body: { acknowledged: true } };
     }
     if (method === "DELETE" && segments.length === 2 && segments[0] === "nodes") {

@@ -87,6 +87,12 @@ export interface EmulatorAdmin {
   setModelRepositoryReachable(reachable: boolean): void;
   /** Removes an ML node; its routes fail or move as a node leaving the cluster would make them. */
   removeMlNode(nodeId: string): void;
+  /**
+   * Fails a deployment's route on one node (`nodeId`), or every route (the whole deployment), with
+   * `reason`, as a native process that crashed or could not load would: the stats then show
+   * `routing_state: { routing_state: "failed", reason }`, and `state: "failed"` once every route failed.
+   */
+  failDeployment(deploymentId: string, options: { nodeId?: string; reason: string }): void;
 }
 
 export interface EmulatorStateSnapshot {
@@ -117,6 +123,8 @@ export interface EmulatorStateSnapshot {
     } | null;
     routes: Record<string, { current: number; target: number; state: string; reason?: string }>;
     pendingInference: number;
+    /** `deployment_stats.state` as the stats API reports it (`failed` once every route failed). */
+    reportedState: string;
   }[];
   pipelines: string[];
 }

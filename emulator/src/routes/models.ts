@@ -7,6 +7,7 @@ import { EsError, statusException, validationFailed } from "../errors";
 import type { Execute, RouteDef } from "../router";
 import { Model, ModelType, missingModel, modelIdErrors } from "../state/models";
 import { acknowledged, jsonBody, ok, RouteContext } from "./context";
+import { assertModelIdFree } from "./modelIds";
 import {
   checkDefinition,
   effectiveInput,
@@ -158,18 +159,7 @@ function putModel(ctx: RouteContext): Execute {
       if (!definition) throw statusException(400, `Failed to parse definition for [${id}]`);
     }
     if (definition) checkDefinition(id, definition, inferenceConfig);
-    if (cluster.models.aliases.has(id)) {
-      throw statusException(
-        400,
-        `requested model_id [${id}] is the same as an existing model_alias. Model model_aliases and ids must be unique`,
-      );
-    }
-    if (cluster.deployments.has(id)) {
-      throw statusException(
-        400,
-        `Cannot create model [${id}] the id is the same as an current model deployment`,
-      );
-    }
+    assertModelIdFree(cluster, id);
     if (cluster.models.get(id)) {
       throw new EsError(
         400,

@@ -9,7 +9,7 @@
  * import ends. Platform-specific packages whose platform differs from the ML nodes' get a
  * `Warning` header (`MlPlatformArchitecturesUtil.verifyMlNodesAndModelArchitectures`).
  */
-import { EsError, statusException, validationFailed } from "../errors";
+import { EsError, validationFailed } from "../errors";
 import type { Execute } from "../router";
 import type { Cluster } from "../state/cluster";
 import type { Model } from "../state/models";
@@ -23,6 +23,7 @@ import {
 } from "../state/packagedModels";
 import { compare, parseEsVersion } from "../versions";
 import { ok, RouteContext } from "./context";
+import { assertModelIdFree } from "./modelIds";
 
 /** Fields a packaged model's request may not set, in `validateNoPackageOverrides` order. */
 const PACKAGE_FIELDS = [
@@ -147,18 +148,7 @@ export function putPackagedModel(
   const id = ctx.params.model_id;
   return async () => {
     const cluster = ctx.services.cluster;
-    if (cluster.models.aliases.has(id)) {
-      throw statusException(
-        400,
-        `requested model_id [${id}] is the same as an existing model_alias. Model model_aliases and ids must be unique`,
-      );
-    }
-    if (cluster.deployments.has(id)) {
-      throw statusException(
-        400,
-        `Cannot create model [${id}] the id is the same as an current model deployment`,
-      );
-    }
+    assertModelIdFree(cluster, id);
     // An import already running: the existing model is the answer (`checkForExistingTask`).
     const running = cluster.downloads.running(id);
     if (running) {

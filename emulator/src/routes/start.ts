@@ -319,6 +319,19 @@ function startDeployment(ctx: RouteContext): Execute {
         }
         // A stop in progress removes the assignment soon: keep waiting for that.
         if (dep.state === "stopping") return undefined;
+        // Failed routes end the wait first (TransportStartTrainedModelDeploymentAction's
+        // DeploymentStartedPredicate), and the failed assignment is deleted before the 500 (§2.3-10).
+        const failures = [...dep.routes.values()].filter((route) => route.state === "failed");
+        if (failures.length > 0) {
+          cluster.deployments.delete(deploymentId);
+          // Freed processors go to others once this wait has ended (a rebalance now would re-run it).
+          cluster.scheduler.after(0, () => lifecycle.rebalance());
+          const errors = failures.map((route) => `${route.nodeId}=${route.reason ?? "null"}`).join(", ");
+          throw statusException(
+            500,
+            `Could not start trained model deployment, the following nodes failed with errors [{${errors}}]`,
+          );
+        }
         if (allocationRank(allocationState(dep, scaleToZero)) >= allocationRank(waitFor)) return true;
         const anyStarting = [...dep.routes.values()].some((route) => route.state === "starting");
         return anyStarting ? undefined : true;

@@ -103,12 +103,28 @@ export function allocationCount(dep: Deployment): number {
   return count;
 }
 
-/** Allocations planned on nodes (targets of live routes). */
+/**
+ * Allocations planned on nodes (targets of live routes, and of failed ones: a failed route keeps its
+ * place in the routing table until the deployment is stopped, so the planner does not move it).
+ */
 export function plannedAllocations(dep: Deployment): number {
   let count = 0;
   for (const route of dep.routes.values())
-    if (route.state === "starting" || route.state === "started") count += route.target;
+    if (route.state === "starting" || route.state === "started" || route.state === "failed")
+      count += route.target;
   return count;
+}
+
+/**
+ * `deployment_stats.state`: the stored assignment state, except that a deployment whose every route
+ * failed is reported `failed` — Elasticsearch computes `failed`, it never stores it (reference §2.4,
+ * `assignment_state`; `PyTorchModelIT.testFailedDeploymentStats` sees `failed` for a model whose native
+ * process could not load on its node).
+ */
+export function reportedState(dep: Deployment): AssignmentState | "failed" {
+  if (dep.state === "stopping" || dep.routes.size === 0) return dep.state;
+  for (const route of dep.routes.values()) if (route.state !== "failed") return dep.state;
+  return "failed";
 }
 
 /**

@@ -391,15 +391,11 @@ async function settleAmbiguousStart(
     );
     throw err;
   }
-  if (stats.state === "failed") {
-    err.applied = true;
-    err.addDetail(
-      `Deployment [${deploymentId}] exists afterwards but failed${stats.reason ? `: ${stats.reason}` : ""}`,
-    );
-    throw err;
-  }
-  // Elasticsearch's own start timeout, with the deployment still there: it keeps starting.
-  if (isStartTimeout(err)) return { outcome: "still-starting", deploymentId, cause: err };
+  // Elasticsearch's own start timeout, with the deployment still there (and not failed): it keeps starting.
+  if (isStartTimeout(err) && stats.state !== "failed")
+    return { outcome: "still-starting", deploymentId, cause: err };
+  // The start was applied, whatever came back: the caller owns the deployment, a failed one included (its
+  // wait reports the failure and the stack records it, so the next `up` can repair it).
   return { outcome: "started-after-ambiguous-failure", deploymentId, stats, cause: err };
 }
 

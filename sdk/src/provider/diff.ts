@@ -9,7 +9,7 @@
  * | identity | `deploymentId`, `connection` | replace | replace (nothing to stop or start on the idle side) |
  * | start-only | `modelId`, `threadsPerAllocation`, `priority`, `queueCapacity`, `cacheSize` | replace | in place: applied by the start, or recorded |
  * | scaling | `numberOfAllocations`, `adaptiveAllocations` | in place (`_update`) | recorded, or applied by the start |
- * | state | `state` | — | in place: start or stop |
+ * | state | `state` | — | in place: start or stop; `failed → started` (seen by a refresh): stop, then start |
  * | record-only | `waitFor`, `waitTimeoutSeconds`, `stop`, `adoptExisting` | recorded, no call | recorded, no call |
  *
  * Identity changes replace even when nothing runs: they name a different deployment (or cluster), and an
@@ -54,6 +54,11 @@ export type PlanKind =
   | "update-in-place"
   /** Nothing runs and the deployment must start (with every new parameter). */
   | "start"
+  /**
+   * Elasticsearch reports the deployment failed (seen by a refresh) and it is declared started: stop it
+   * (with the new inputs' stop flags), then start it with the declared parameters.
+   */
+  | "repair"
   /** The running deployment must stop (with the effective stop flags). */
   | "stop"
   /** The engine replaces the resource: create the new, delete the old (order per `deleteBeforeReplace`). */
@@ -146,7 +151,9 @@ export function diffInputs(
     if (containsUnknown(to) && !unknowns.includes(property)) unknowns.push(property);
   };
 
+  // A failed deployment still exists (it must be stopped before it can start again) but serves nothing.
   const oldRunning = current("state") !== "stopped";
+  const oldFailed = current("state") === "failed";
   const newState = news.state as DeploymentState | undefined;
   // An unknown state may turn out "started": plan for the costlier outcome.
   const newRunning = newState !== "stopped";
@@ -190,6 +197,7 @@ export function diffInputs(
   if (differences.length === 0) kind = "none";
   else if (replaceReasons.length > 0) kind = "replace";
   else if (oldRunning && !newRunning) kind = "stop";
+  else if (oldFailed) kind = "repair";
   else if (!oldRunning && newRunning) kind = "start";
   // An unknown state may yet stop the deployment: not something to call "record-only" in a preview.
   else if (oldRunning && newRunning && (scalingDiffers || isUnknown(newState))) kind = "update-in-place";
@@ -205,8 +213,8 @@ export function diffInputs(
     differences,
     replaceReasons,
     recordOnly,
-    stopsRunning: oldRunning && (kind === "stop" || kind === "replace"),
-    startsNew: newRunning && (kind === "start" || kind === "replace"),
+    stopsRunning: oldRunning && (kind === "stop" || kind === "replace" || kind === "repair"),
+    startsNew: newRunning && (kind === "start" || kind === "replace" || kind === "repair"),
     unknowns,
   };
   if (kind === "update-in-place" && scaling !== undefined) plan.scaling = scaling;

@@ -109,8 +109,8 @@ export class DeploymentFailedError extends ProviderError {
 export class WaitTimeoutError extends ProviderError {
   override name = "WaitTimeoutError";
 
-  constructor(message: string) {
-    super("ERR_WAIT_TIMEOUT", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_WAIT_TIMEOUT", message, options);
   }
 }
 

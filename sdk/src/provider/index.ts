@@ -9,7 +9,11 @@
  *
  * The module keeps one {@link DeploymentProvider} per process: the configuration `configure` received and
  * one Elasticsearch client per distinct connection. None of it is ever serialized.
+ *
+ * Expected errors thrown from here print without a stack trace in the host (see `./hostErrors`).
  */
+import { warningsDelivered } from "./engineLog";
+import { forHost } from "./hostErrors";
 import { DeploymentProvider, type ProviderDependencies } from "./provider";
 
 let instance: DeploymentProvider | undefined;
@@ -26,33 +30,42 @@ export interface ConfigureRequestLike {
 
 type Props = Record<string, unknown>;
 
+/** Runs one method for the engine: expected errors printed quietly, warnings delivered before answering. */
+async function answer<T>(method: () => T | Promise<T>): Promise<T> {
+  try {
+    return await forHost(method);
+  } finally {
+    await warningsDelivered();
+  }
+}
+
 /** Receives the stack configuration once per provider process. */
 export async function configure(req: ConfigureRequestLike): Promise<void> {
   current().configure((key) => req.config.get(key));
 }
 
 export async function check(olds: unknown, news: unknown) {
-  return current().check(olds, news);
+  return answer(() => current().check(olds, news));
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
-  return current().diff(id, olds, news);
+  return answer(() => current().diff(id, olds, news));
 }
 
 export async function create(inputs: Props) {
-  return current().create(inputs);
+  return answer(() => current().create(inputs));
 }
 
 export async function read(id: string, props: Props) {
-  return current().read(id, props);
+  return answer(() => current().read(id, props));
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  return current().update(id, olds, news);
+  return answer(() => current().update(id, olds, news));
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  return current().delete(id, props);
+  return answer(() => current().delete(id, props));
 }
 export { remove as delete };
 
@@ -88,6 +101,8 @@ export {
   ProviderError,
   type ProviderErrorCode,
 } from "./errors";
+export { EXPECTED_ERROR_NOTE, isExpectedError, printableForHost } from "./hostErrors";
+export { engineAddressFromArgs, isDynamicProviderHost, warnThroughEngine } from "./engineLog";
 export { ProviderConfigError, STOP_FLAG_CONFIG_KEYS, STOP_FLAG_ENV_VARS } from "./stopFlags";
 export { CONFIG_NAMESPACE, CONNECTION_CONFIG_KEYS, CREDENTIAL_CONFIG_KEYS, CONNECTIONS_KEY } from "./config";
 export { DEFAULT_TIMING, type Timing, type Clock } from "./wait";

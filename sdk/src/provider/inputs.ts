@@ -32,6 +32,12 @@
 /** The declared running state of a deployment. */
 export type DeploymentState = "started" | "stopped";
 
+/**
+ * The running state a refresh records under `effective.state`: the declared states, plus `failed` when
+ * Elasticsearch reports the deployment failed (it exists but serves nothing; the next `up` repairs it).
+ */
+export type EffectiveState = DeploymentState | "failed";
+
 /** How far a start (or scale) must get before create/update returns. */
 export type WaitFor = "starting" | "started" | "fully_allocated";
 
@@ -85,8 +91,11 @@ export interface DeploymentInputs {
  * not here: a model alias would make the served model id differ from the declared one forever.
  */
 export interface EffectiveSettings {
-  /** `"started"` while a deployment with this id exists on the cluster, `"stopped"` when it does not. */
-  state?: DeploymentState;
+  /**
+   * `"started"` while a deployment with this id exists on the cluster, `"stopped"` when it does not,
+   * `"failed"` when it exists but Elasticsearch reports it failed (`deployment_stats.state: failed`).
+   */
+  state?: EffectiveState;
   /** The target count (`task_parameters.number_of_allocations`), not the count allocated so far. */
   numberOfAllocations?: number;
   /** `{ enabled: false }` when the server reports no adaptive settings for a running deployment. */

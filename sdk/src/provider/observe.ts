@@ -50,11 +50,14 @@ export const ABSENT: Observation = Object.freeze({ effective: Object.freeze({ st
 
 /**
  * Map a deployment's stats onto outputs. `undefined` (no such deployment) maps to {@link ABSENT}: a
- * refresh reports it stopped, never gone, so the next `up` starts it again.
+ * refresh reports it stopped, never gone, so the next `up` starts it again. A deployment Elasticsearch
+ * reports `failed` maps to `effective.state: "failed"`, so a refresh shows `failed => started` and the
+ * next `up` repairs it (a deployment with only some routes failed still serves: it stays `started`, and
+ * {@link failedRoutesWarning} says which routes failed).
  */
 export function observe(stats: DeploymentStats | undefined): Observation {
   if (stats === undefined) return { effective: { state: "stopped" } };
-  const effective: EffectiveSettings = { state: "started" };
+  const effective: EffectiveSettings = { state: stats.state === "failed" ? "failed" : "started" };
   if (typeof stats.number_of_allocations === "number")
     effective.numberOfAllocations = stats.number_of_allocations;
   effective.adaptiveAllocations = adaptiveFromStats(stats.adaptive_allocations);
@@ -109,6 +112,26 @@ function nodesFromStats(raw: unknown): DeploymentNode[] {
     nodes.push(item);
   }
   return nodes.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+}
+
+/**
+ * The warning for a deployment that still runs but has failed routes (Elasticsearch reports
+ * `routing_state: failed` on some nodes): it is not repaired (it serves on the other nodes, and a restart
+ * would interrupt that), but the user should know. Undefined when no route failed or the whole deployment
+ * failed (that is repaired instead).
+ */
+export function failedRoutesWarning(deploymentId: string, observation: Observation): string | undefined {
+  if (observation.effective?.state !== "started") return undefined;
+  const failed = (observation.nodes ?? []).filter((n) => n.routingState === "failed");
+  if (failed.length === 0) return undefined;
+  const routes = failed
+    .map((n) => `[${n.nodeName ?? n.nodeId}]${n.reason ? ` (${n.reason})` : ""}`)
+    .join(", ");
+  return (
+    `${deploymentId}: its route${failed.length === 1 ? "" : "s"} on node${failed.length === 1 ? "" : "s"} ` +
+    `${routes} failed; it keeps serving on its other nodes, so it is not restarted. To restart it, stop it ` +
+    "(state: stopped) and start it again, or replace it (pulumi up --replace <urn>)."
+  );
 }
 
 /** How far a deployment got towards what is waited for. */

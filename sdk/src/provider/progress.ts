@@ -1,18 +1,19 @@
 /**
  * How the provider talks to the user while an operation runs: progress lines and warnings.
  *
- * The dynamic-provider process has no engine connection of its own: `pulumi.log.*` there falls back to
- * the console. What the provider writes to stdout and stderr streams live to the user as diagnostics of
- * the stack (checked with the real engine, docs/pulumi-engine-findings.md §d). A dynamic provider never
- * learns its resource's URN, so every line names the deployment id. This module is the one place that
- * decides the channel; switching to another one means changing {@link consoleProgress} only.
+ * Progress lines go to stdout, which the engine streams live to the user as info diagnostics of the
+ * stack (checked with the real engine, docs/pulumi-engine-findings.md §d). Warnings go to the engine's
+ * log service as warnings, counted in the summary (`./engineLog`); where the process has no engine
+ * address (tests, embedding) they go to stderr. A dynamic provider never learns its resource's URN, so
+ * every line names the deployment id. This module is the one place that decides the channel.
  */
+import { warnThroughEngine } from "./engineLog";
 
 /** The sink the provider writes to. */
 export interface Progress {
   /** A progress line (stdout: shown as an info diagnostic). */
   info(message: string): void;
-  /** A warning (stderr: shown as an error-stream diagnostic, prefixed `warning:`). */
+  /** A warning (a warning diagnostic of the stack; stderr, prefixed `warning:`, without an engine). */
   warn(message: string): void;
 }
 
@@ -22,7 +23,11 @@ export const PROGRESS_PREFIX = "elasticsearch-ml:";
 /** Writes to the provider process's stdout/stderr, which the engine streams to the user. */
 export const consoleProgress: Progress = {
   info: (message) => process.stdout.write(`${PROGRESS_PREFIX} ${message}\n`),
-  warn: (message) => process.stderr.write(`${PROGRESS_PREFIX} warning: ${message}\n`),
+  warn: (message) => {
+    if (warnThroughEngine(`${PROGRESS_PREFIX} ${message}`) === undefined) {
+      process.stderr.write(`${PROGRESS_PREFIX} warning: ${message}\n`);
+    }
+  },
 };
 
 /** Collects lines instead of printing them (tests, embedding). */

@@ -8,8 +8,10 @@
  *   ({@link PartialFailureError}): the engine records the deployment, and the next `up` resumes (the engine
  *   then calls `update` with unchanged inputs, which waits for a starting deployment and starts an absent
  *   one). `_start` is never re-sent blindly (the client settles ambiguous outcomes by reading stats).
- * - A deployment that already runs with the id is adopted only when it matches the declaration, or when
- *   `adoptExisting` allows scaling it in place; it is never silently restarted.
+ * - A deployment that already runs with the id and that this operation did not start is refused, even when
+ *   it matches the declaration (another stack may own it), unless `adoptExisting` (which may also scale it
+ *   in place) or a one-time `ELASTICSEARCH_ML_ADOPT_EXISTING=true` (matching ones only) allows it; it is
+ *   never silently restarted.
  * - Every operation on a recorded deployment first checks that the endpoint still answers as the cluster
  *   recorded at create (wrong-cluster guard).
  * - Credentials never enter outputs, messages or anything serialized: they live in the connection
@@ -23,6 +25,13 @@ import {
   isNotFound,
   ResponseError,
 } from "../client";
+import {
+  ADOPT_EXISTING_ENV_VAR,
+  type AdoptionOrigin,
+  adoptionWaysOut,
+  grantAdoption,
+  notOursMessage,
+} from "./adoption";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
 import { Connections } from "./connections";
@@ -42,7 +51,6 @@ import {
   DeploymentInputs,
   DeploymentOutputs,
   isPlainObject,
-  StopFlags,
 } from "./inputs";
 import { lookUpReferences } from "./lookups";
 import { isReachabilityFailure } from "./readErrors";
@@ -51,6 +59,7 @@ import {
   ABSENT,
   compact,
   declaredInputs,
+  failedRoutesWarning,
   inputsWithDrift,
   Observation,
   OBSERVED_KEYS,
@@ -60,14 +69,15 @@ import {
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
 import { connectionFailures, connectSession, Session } from "./session";
+import { plannedStopFlags, type StopCause } from "./plannedStop";
 import {
   describeFlags,
+  forceLevers,
   isInferenceEndpointConflict,
   ownedByEndpointMessage,
-  StopOperation,
   stopRefusedMessage,
 } from "./stopMessages";
-import { ProviderConfigError, resolveStopFlags, stopFlagsFromEnv } from "./stopFlags";
+import { ProviderConfigError, stopFlagsFromEnv } from "./stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing, waitForDeployment, waitUntilGone } from "./wait";
 
 /** What a provider instance depends on; every field has a production default. */
@@ -153,18 +163,30 @@ export class DeploymentProvider {
   diff(_id: string, olds: Props, news: Props): DiffResult {
     const result = diffInputs(olds as Partial<DeploymentOutputs>, news as unknown as DeploymentInputs);
     const old = olds as Partial<DeploymentOutputs>;
-    if (result.plan.stopsRunning) {
+    const kind = result.plan.kind;
+    if (result.plan.stopsRunning && (kind === "replace" || kind === "stop" || kind === "repair")) {
       const users = [
         ...(old.referencingPipelines ?? []).map((p) => `ingest pipeline [${p}]`),
         ...(old.inferenceEndpoints ?? []).map((e) => `inference endpoint [${e}]`),
       ];
-      const forced = (news.stop as StopFlags | undefined)?.force === true;
-      if (users.length > 0 && !forced) {
+      // The flags the stop will really send: a replacement's stop runs in delete with the OLD outputs'.
+      const planned = plannedStopFlags(
+        kind,
+        old.stop,
+        news.stop,
+        stopFlagsFromEnv(this.#deps.env()),
+        this.#configOrThrow().stopFlags,
+      );
+      if (users.length > 0 && planned.resolved.flags.force !== true) {
         this.#warnings.warn(
           `stop-users:${String(old.deploymentId)}`,
           `${String(old.deploymentId)}: this change stops the deployment, which ${users.join(", ")} used at the last ` +
             "refresh; Elasticsearch refuses to stop a deployment in use unless forced (stop.force, " +
-            "elasticsearch-ml:force or ELASTICSEARCH_ML_FORCE=true)",
+            "elasticsearch-ml:force or ELASTICSEARCH_ML_FORCE=true)" +
+            (planned.from === "old"
+              ? ". The replacement stops the old deployment with the stop flags recorded for it, so a stop.force " +
+                `in the new declaration does not apply to this stop. ${forceLevers(planned.operation, planned.resolved)}`
+              : ""),
         );
       }
     }
@@ -176,7 +198,7 @@ export class DeploymentProvider {
   }
 
   /**
-   * Start the deployment (or adopt a matching one) and wait for `waitFor`. A declared `stopped` deployment
+   * Start the deployment (or adopt an existing one, see `adoption.ts`) and wait for `waitFor`. A declared `stopped` deployment
    * creates nothing. At the deadline, or on a failure after the start, throws a {@link PartialFailureError}.
    */
   async create(props: Props): Promise<CreateResult> {
@@ -194,7 +216,7 @@ export class DeploymentProvider {
       stats = undefined;
     }
     const outs = stats
-      ? await this.#adopt(session, props, stats, deadline)
+      ? await this.#adopt(session, props, stats, deadline, "found")
       : await this.#start(session, props, deadline);
     return { id, outs };
   }
@@ -208,7 +230,7 @@ export class DeploymentProvider {
     const old = olds as Partial<DeploymentOutputs>;
     const inputs = news as unknown as DeploymentInputs;
     const deploymentId = inputs.deploymentId ?? id;
-    const plan = diffInputs(old, inputs).plan;
+    let plan = diffInputs(old, inputs).plan;
 
     if (inputs.state === "stopped") {
       if (plan.kind !== "stop") {
@@ -216,7 +238,7 @@ export class DeploymentProvider {
         return { outs: compact({ ...news, ...recordedObservation(old) }) };
       }
       const session = await this.#connect(inputs.connection, old.clusterUuid, "stop", deploymentId);
-      await this.#stop(session, deploymentId, inputs.stop, inputs.waitTimeoutSeconds, "update");
+      await this.#stop(session, deploymentId, "stop", old.stop, inputs.stop, inputs.waitTimeoutSeconds);
       const lookups = await this.#lookups(session, inputs);
       return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
     }
@@ -231,15 +253,28 @@ export class DeploymentProvider {
       await waitUntilGone(this.#waitOptions(session, inputs, deadline));
       stats = undefined;
     }
+    if (plan.kind === "repair") {
+      if (stats?.state === "failed") {
+        // It serves nothing: stop it (usual flags, usual 409 if pipelines use it), then start it as declared.
+        this.#deps.progress.info(
+          `${deploymentId}: Elasticsearch reports it failed (${failureReason(stats)}); stopping it to start it again`,
+        );
+        await this.#stop(session, deploymentId, "repair", old.stop, inputs.stop, inputs.waitTimeoutSeconds);
+        stats = undefined;
+      } else if (stats !== undefined) {
+        // It recovered since the refresh: plan against what runs now.
+        plan = diffInputs({ ...old, effective: observe(stats).effective }, inputs).plan;
+      }
+    }
     let outs: Props;
     if (stats === undefined) {
-      if (plan.kind !== "start") {
+      if (plan.kind !== "start" && plan.kind !== "repair") {
         this.#deps.progress.info(`${deploymentId}: not running in Elasticsearch; starting it`);
       }
       outs = await this.#start(session, news, deadline);
     } else if (plan.kind === "start") {
       // Recorded as stopped, but a deployment with the id runs: the same rules as at create.
-      outs = await this.#adopt(session, news, stats, deadline);
+      outs = await this.#adopt(session, news, stats, deadline, "found");
     } else if (plan.scaling) {
       outs = await this.#scale(session, news, plan.scaling, deadline);
     } else {
@@ -258,7 +293,7 @@ export class DeploymentProvider {
     const deploymentId = old.deploymentId ?? id;
     if (old.state === "stopped" && (old.effective?.state ?? "stopped") === "stopped") return;
     const session = await this.#connect(old.connection, old.clusterUuid, "delete", deploymentId);
-    await this.#stop(session, deploymentId, old.stop, old.waitTimeoutSeconds, "delete");
+    await this.#stop(session, deploymentId, "delete", old.stop, undefined, old.waitTimeoutSeconds);
   }
 
   /**
@@ -287,6 +322,8 @@ export class DeploymentProvider {
       );
     }
     const observation = observe(stats);
+    const routesWarning = failedRoutesWarning(deploymentId, observation);
+    if (routesWarning !== undefined) this.#deps.progress.warn(routesWarning);
     const lookups = await this.#lookups(session, declared);
     return {
       id: deploymentId,
@@ -335,9 +372,9 @@ export class DeploymentProvider {
         break;
       } catch (err) {
         if (isDeploymentAlreadyExists(err)) {
-          // Someone started it between our read and our start: adopt by the usual rules.
+          // Someone started it between our read and our start: not ours, so the usual rules of a create.
           const stats = await client.getDeploymentStats(id);
-          if (stats) return this.#adopt(session, props, stats, deadline);
+          if (stats) return this.#adopt(session, props, stats, deadline, "found");
           throw err;
         }
         const decision = decideStartRetry(err, {
@@ -361,7 +398,8 @@ export class DeploymentProvider {
         } catch {
           throw err;
         }
-        if (stats) return this.#adopt(session, props, stats, deadline);
+        // This attempt's own start was applied despite the error: settle it as ours.
+        if (stats) return this.#adopt(session, props, stats, deadline, "own-start");
         this.#deps.progress.info(
           `${id}: the start was not applied (${(err as Error).message.split(". ")[0]}); ` +
             `starting again in ${delayMs} ms${decision.retryAfter ? " (as Retry-After asked)" : ""} ` +
@@ -373,10 +411,22 @@ export class DeploymentProvider {
     return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
   }
 
-  /** A deployment with the id exists: adopt it when it matches, scale it with `adoptExisting`, else fail. */
-  async #adopt(session: Session, props: Props, stats: DeploymentStats, deadline: number): Promise<Props> {
+  /**
+   * A deployment with the id exists. One this operation started is settled as ours; one it found is adopted
+   * only with `adoptExisting` (which also scales a differing one) or, when it matches the declaration, with
+   * `ELASTICSEARCH_ML_ADOPT_EXISTING=true`; anything else fails naming the ways out (see `adoption.ts`).
+   */
+  async #adopt(
+    session: Session,
+    props: Props,
+    stats: DeploymentStats,
+    deadline: number,
+    origin: AdoptionOrigin,
+  ): Promise<Props> {
     const inputs = props as unknown as DeploymentInputs;
     const id = inputs.deploymentId;
+    if (stats.state === "failed" && origin === "found")
+      return this.#adoptFailed(session, props, stats, deadline);
     const sameModel =
       stats.model_id === inputs.modelId || (await this.#isAliasOf(session, inputs.modelId, stats.model_id));
     const running: Partial<DeploymentOutputs> = {
@@ -391,7 +441,17 @@ export class DeploymentProvider {
       declared: d.to,
     }));
     if (differences.length === 0) {
-      this.#deps.progress.info(`${id}: already runs with the declared model and parameters; adopting it`);
+      const grant = grantAdoption(origin, inputs.adoptExisting, this.#deps.env());
+      if (grant === undefined) {
+        throw new DeploymentExistsError(notOursMessage(id, session.clusterUuid), []);
+      }
+      this.#deps.progress.info(
+        grant === "own-start"
+          ? `${id}: the start was applied despite the error; waiting for it`
+          : `${id}: already runs with the declared model and parameters; adopting it (${
+              grant === "adoptExisting" ? "adoptExisting: true" : `${ADOPT_EXISTING_ENV_VAR}=true`
+            })`,
+      );
       return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
     }
     const startOnly = differences.filter((d) => START_ONLY.includes(d.property));
@@ -401,7 +461,8 @@ export class DeploymentProvider {
           `${listDifferences(differences)}. Nothing was changed. To take it over, set adoptExisting: true (scaling ` +
           "differences are then applied in place; start-only ones — modelId, threadsPerAllocation, priority, " +
           "queueCapacity, cacheSize — are never changed on a running deployment), declare the running values, " +
-          "or choose another deploymentId.",
+          `or choose another deploymentId (a per-stack one such as \`\${pulumi.getStack()}-<name>\`). ` +
+          `${ADOPT_EXISTING_ENV_VAR}=true adopts matching deployments only.`,
         differences,
       );
     }
@@ -418,6 +479,33 @@ export class DeploymentProvider {
       `${id}: adopting the existing deployment and scaling it in place (${listDifferences(differences)})`,
     );
     return this.#scale(session, props, plan.scaling ?? { leavesAdaptive: false }, deadline);
+  }
+
+  /**
+   * A failed deployment with the id exists and this operation did not start it. It serves nothing, so with
+   * `adoptExisting` it is stopped and started as declared; otherwise the create fails naming the ways out.
+   */
+  async #adoptFailed(
+    session: Session,
+    props: Props,
+    stats: DeploymentStats,
+    deadline: number,
+  ): Promise<Props> {
+    const inputs = props as unknown as DeploymentInputs;
+    const id = inputs.deploymentId;
+    if (inputs.adoptExisting !== true) {
+      throw new DeploymentExistsError(
+        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] and has failed ` +
+          `(${failureReason(stats)}). Nothing was changed. ${adoptionWaysOut()} With adoptExisting: true it is ` +
+          "stopped and started with the declared parameters.",
+        [{ property: "state", running: "failed", declared: "started" }],
+      );
+    }
+    this.#deps.progress.info(
+      `${id}: adopting the existing deployment, which failed (${failureReason(stats)}); stopping it to start it again`,
+    );
+    await this.#stop(session, id, "repair", undefined, inputs.stop, inputs.waitTimeoutSeconds);
+    return this.#start(session, props, deadline);
   }
 
   /** `_update` with the scaling plan, then wait (for the new target count with `fully_allocated`). */
@@ -486,8 +574,11 @@ export class DeploymentProvider {
         ? "It keeps starting in Elasticsearch and is recorded in the stack: run pulumi up again to keep waiting " +
           "(no second start is sent), or raise waitTimeoutSeconds."
         : err instanceof DeploymentFailedError
-          ? "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
-            "if Elasticsearch removed it)."
+          ? observation.effective?.state === "failed"
+            ? "It is recorded in the stack as failed: fix the cause, then run pulumi up again (it stops the failed " +
+              "deployment and starts it again)."
+            : "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
+              "if Elasticsearch removed it)."
           : "Whether it became ready is unknown; it is recorded in the stack, and the next pulumi up checks and keeps waiting.";
     const message = `${(err as Error).message}. ${next}`;
     // `properties` spreads the inputs so `__provider` rides along: without it the state could not be deleted.
@@ -495,16 +586,27 @@ export class DeploymentProvider {
     return new PartialFailureError(id, properties, message, { cause: err });
   }
 
-  /** Stop with env > resource > config flags; gone is success with a warning. */
+  /**
+   * Stop with env > resource > config flags, the resource's `stop` taken from the side `cause` names (see
+   * `plannedStop.ts`); gone is success with a warning.
+   */
   async #stop(
     session: Session,
     deploymentId: string,
-    resourceStop: StopFlags | undefined,
+    cause: StopCause,
+    oldStop: unknown,
+    newStop: unknown,
     waitTimeoutSeconds: number | undefined,
-    operation: StopOperation,
   ): Promise<void> {
     const config = this.#configOrThrow();
-    const resolved = resolveStopFlags(stopFlagsFromEnv(this.#deps.env()), resourceStop, config.stopFlags);
+    // The same decision the preview warning and the preview report make (plannedStop.ts).
+    const { operation, resolved } = plannedStopFlags(
+      cause,
+      oldStop,
+      newStop,
+      stopFlagsFromEnv(this.#deps.env()),
+      config.stopFlags,
+    );
     const { client } = session;
     const gone = (): void =>
       this.#deps.progress.warn(
@@ -512,12 +614,11 @@ export class DeploymentProvider {
       );
     if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
     this.#deps.progress.info(`${deploymentId}: stopping with ${describeFlags(resolved.flags)}`);
+    const seconds = waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
+    const deadline = this.#deps.clock.now() + seconds * 1000;
+    let answer: { stopped: boolean };
     try {
-      await client.stopDeployment({
-        deploymentId,
-        ...resolved.flags,
-        timeoutMs: (waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000,
-      });
+      answer = await client.stopDeployment({ deploymentId, ...resolved.flags, timeoutMs: seconds * 1000 });
     } catch (err) {
       if (isNotFound(err)) return gone();
       if (err instanceof ResponseError && err.statusCode === 409) {
@@ -540,6 +641,32 @@ export class DeploymentProvider {
         );
       }
       throw err;
+    }
+    if (!answer.stopped) {
+      // Elasticsearch did not confirm the stop: it counts only once the deployment is gone.
+      try {
+        await waitUntilGone({
+          client,
+          deploymentId,
+          deadline,
+          waitTimeoutSeconds: seconds,
+          timing: this.#deps.timing,
+          clock: this.#deps.clock,
+          progress: this.#deps.progress,
+          why: "after-stop",
+        });
+      } catch (err) {
+        if (err instanceof WaitTimeoutError) {
+          const again =
+            operation === "delete" ? "pulumi destroy (or the pulumi up that replaces it)" : "pulumi up";
+          throw new WaitTimeoutError(
+            `${err.message}. It stays in the stack; check the deployment in Elasticsearch, then run ${again} ` +
+              "again (a deployment that is gone by then counts as stopped)",
+            { cause: err },
+          );
+        }
+        throw err;
+      }
     }
     this.#deps.progress.info(`${deploymentId}: stopped`);
   }
@@ -625,6 +752,14 @@ function recordedObservation(old: Partial<DeploymentOutputs>): Props {
   }
   if (!isPlainObject(out.effective)) out.effective = { state: "stopped" };
   return out;
+}
+
+/** Elasticsearch's reason for a failed deployment: its own, else its failed routes'. */
+function failureReason(stats: DeploymentStats): string {
+  if (typeof stats.reason === "string" && stats.reason !== "") return stats.reason;
+  const routes = (observe(stats).nodes ?? []).filter((n) => n.routingState === "failed");
+  const reasons = routes.map((n) => `[${n.nodeName ?? n.nodeId}] ${n.reason ?? "no reason given"}`);
+  return reasons.length > 0 ? `failed routes: ${reasons.join("; ")}` : "Elasticsearch gave no reason";
 }
 
 function listDifferences(differences: readonly ExistingDifference[]): string {

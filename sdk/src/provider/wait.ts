@@ -112,19 +112,34 @@ export async function waitForDeployment(options: WaitOptions): Promise<Deploymen
   }
 }
 
-/** Poll until no deployment with the id exists (one that is stopping must finish before a new start). */
-export async function waitUntilGone(options: Omit<WaitOptions, "target">): Promise<void> {
+/**
+ * Poll until no deployment with the id exists: one that is stopping must finish before a new start
+ * (`before-start`, the default), and a stop Elasticsearch answered with `stopped: false` is confirmed only
+ * once the deployment is gone (`after-stop`).
+ */
+export async function waitUntilGone(
+  options: Omit<WaitOptions, "target"> & { why?: "before-start" | "after-stop" },
+): Promise<void> {
   const { client, deploymentId, deadline, timing, clock, progress } = options;
+  const afterStop = options.why === "after-stop";
   let interval = timing.pollInitialMs;
-  progress.info(`${deploymentId}: waiting for the stopping deployment to go away before starting it`);
+  progress.info(
+    afterStop
+      ? `${deploymentId}: Elasticsearch answered the stop with stopped: false; waiting until the deployment is gone`
+      : `${deploymentId}: waiting for the stopping deployment to go away before starting it`,
+  );
   for (;;) {
     const stats = await client.getDeploymentStats(deploymentId);
     if (stats === undefined) return;
     const remaining = deadline - clock.now();
     if (remaining <= 0) {
       throw new WaitTimeoutError(
-        `Deployment [${deploymentId}] was still ${stats.state ?? "present"} after waitTimeoutSeconds ` +
-          `(${options.waitTimeoutSeconds} s); it must be gone before it can be started again`,
+        afterStop
+          ? `Elasticsearch answered the stop of deployment [${deploymentId}] with stopped: false, and it was still ` +
+              `${stats.state ?? "present"} after waitTimeoutSeconds (${options.waitTimeoutSeconds} s), so it is not ` +
+              "confirmed stopped"
+          : `Deployment [${deploymentId}] was still ${stats.state ?? "present"} after waitTimeoutSeconds ` +
+              `(${options.waitTimeoutSeconds} s); it must be gone before it can be started again`,
       );
     }
     await clock.sleep(Math.min(interval, remaining));

@@ -10,7 +10,8 @@
  *   one deployment breaks it only when no other deployment of the model keeps running — and
  *   Elasticsearch does not refuse that stop, so it is the silent kind of breakage.
  */
-import { findPipelinesReferencing, inferenceEndpointsUsing } from "../client";
+import { type DeploymentStats, findPipelinesReferencing, inferenceEndpointsUsing } from "../client";
+import { failedRoutesWarning, observe } from "../provider/observe";
 import type { DeploymentChange } from "./changes";
 import type { ClusterSnapshot } from "./cluster";
 
@@ -118,6 +119,8 @@ function checkDrift(change: DeploymentChange, snapshot: ClusterSnapshot, finding
         `Started outside Pulumi: the stack records deployment \`${oldId}\` as stopped, but it runs in the cluster.`,
       );
     } else if (live !== undefined) {
+      const health = healthOf(oldId, live, recordedState, change.operation);
+      if (health !== undefined) findings.drift.push(health);
       const effective = change.recorded?.effective ?? {};
       const adaptiveOn = live.adaptive_allocations?.enabled === true;
       if (
@@ -146,10 +149,35 @@ function checkDrift(change: DeploymentChange, snapshot: ClusterSnapshot, finding
   const newId = change.new?.deploymentId;
   if (change.operation === "create" && newId !== undefined && snapshot.deployments.has(newId)) {
     findings.notes.push(
-      `A deployment \`${newId}\` already runs in the cluster: the create adopts it when its model and start ` +
-        "parameters match the declaration, and fails listing the differences otherwise (unless `adoptExisting`).",
+      `A deployment \`${newId}\` already runs in the cluster: the create refuses to take it over (another stack ` +
+        "may own it) unless the resource sets `adoptExisting: true` (which also scales a differing one), or, for " +
+        "one that matches the declaration, `ELASTICSEARCH_ML_ADOPT_EXISTING=true pulumi up` (the resume after an " +
+        "interrupted create). A per-stack `deploymentId` avoids the clash.",
     );
   }
+}
+
+/**
+ * A failed deployment, or failed routes, that the stack does not know about yet (the provider's own
+ * `observe` decides what counts as failed: the whole deployment is repaired, failed routes only warned of).
+ */
+function healthOf(
+  deploymentId: string,
+  live: DeploymentStats,
+  recordedState: string,
+  operation: DeploymentChange["operation"],
+): string | undefined {
+  const observation = observe(live);
+  if (observation.effective?.state === "failed") {
+    if (recordedState === "failed" || operation === "repair") return undefined;
+    const reason = live.reason ? ` (${live.reason})` : "";
+    return (
+      `Failed in the cluster: Elasticsearch reports deployment \`${deploymentId}\` failed${reason}, and the stack ` +
+      "does not know yet; `pulumi up --refresh` stops it and starts it again."
+    );
+  }
+  const routes = failedRoutesWarning(deploymentId, observation);
+  return routes === undefined ? undefined : `Failed routes: ${routes.slice(deploymentId.length + 2)}`;
 }
 
 function assessStop(

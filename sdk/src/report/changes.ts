@@ -28,9 +28,9 @@ import {
   isUnknown,
   type StopFlags,
 } from "../provider/inputs";
+import { plannedStopFlags, type StopCause } from "../provider/plannedStop";
 import {
   ProviderConfigError,
-  resolveStopFlags,
   type ResolvedStopFlags,
   stopFlagsFromConfig,
   stopFlagsFromEnv,
@@ -57,8 +57,8 @@ import { changeList, label, scalingPhrase, shape, stopManner, formatValue } from
 /** The type token of the resource the report is about. */
 export const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment";
 
-/** What happens to a deployment, in the issue's terms. */
-export type Operation = "create" | "update" | "replace" | "stop" | "start" | "delete" | "none";
+/** What happens to a deployment, in the issue's terms (`repair`: stop a failed deployment, start it again). */
+export type Operation = "create" | "update" | "replace" | "stop" | "start" | "repair" | "delete" | "none";
 
 /** One changing property; values as the preview shows them (`from` is the value in force). */
 export interface PropertyChange {
@@ -80,7 +80,10 @@ export interface DeploymentIdentity {
 
 /** A stop the operation sends to Elasticsearch. */
 export interface StopIntent {
-  /** Why: a declared `state: "stopped"` (`update`), or the delete of a replacement or destroy (`delete`). */
+  /**
+   * Why: a declared `state: "stopped"` or a repair (`update`, new inputs' flags), or the delete of a
+   * replacement or destroy (`delete`, old outputs' flags).
+   */
   reason: "update" | "delete";
   /** The deployment being stopped. */
   deploymentId?: string;
@@ -269,12 +272,9 @@ function describeSteps(
     ...(news ? { new: identity(news, declaredRunning(news)) } : {}),
     ...(olds ? { recorded: recordedFacts(olds) } : {}),
   };
-  const resolve = (resourceStop: unknown): ResolvedStopFlags =>
-    resolveStopFlags(
-      envFlags,
-      isPlainObject(resourceStop) ? (resourceStop as StopFlags) : undefined,
-      configFlags,
-    );
+  // The provider's own decision of which side's flags a stop uses (old outputs for a replace or delete).
+  const resolve = (cause: StopCause): ResolvedStopFlags =>
+    plannedStopFlags(cause, olds?.stop, news?.stop, envFlags, configFlags).resolved;
 
   if (replace !== undefined || main.op === "update") {
     if (olds === undefined || news === undefined) return undefined;
@@ -307,7 +307,7 @@ function describeSteps(
     if (olds === undefined) return undefined;
     const running = recordedRunning(olds);
     const stop: StopIntent | undefined = running
-      ? { reason: "delete", deploymentId: olds.deploymentId, resolved: resolve(olds.stop), restart: false }
+      ? { reason: "delete", deploymentId: olds.deploymentId, resolved: resolve("delete"), restart: false }
       : undefined;
     return {
       ...base,
@@ -339,7 +339,7 @@ function describeSteps(
 const DEFERRED_BY_STOP: readonly string[] = [...START_ONLY, ...SCALING];
 
 type Base = Pick<DeploymentChange, "urn" | "name" | "stepOp" | "old" | "new" | "recorded">;
-type Resolve = (resourceStop: unknown) => ResolvedStopFlags;
+type Resolve = (cause: StopCause) => ResolvedStopFlags;
 
 function describeUpdate(
   base: Base,
@@ -363,7 +363,7 @@ function describeUpdate(
       stop = {
         reason: "update",
         deploymentId: olds.deploymentId,
-        resolved: resolve(news.stop),
+        resolved: resolve("stop"),
         restart: false,
       };
       headline = `stops${stopManner(stop.resolved.flags)}`;
@@ -372,6 +372,22 @@ function describeUpdate(
       }
       break;
     }
+    case "repair":
+      operation = "repair";
+      after = capacityDeclared(news);
+      stop = {
+        reason: "update",
+        deploymentId: olds.deploymentId,
+        resolved: resolve("repair"),
+        restart: true,
+      };
+      headline =
+        `repairs: stops the failed deployment${stopManner(stop.resolved.flags)}, then starts ` +
+        (isUnknownCapacity(after) ? `it again (${after.reason})` : shape(after));
+      notes.push(
+        "Elasticsearch reported the deployment failed at the last refresh: it serves nothing until it is started again.",
+      );
+      break;
     case "start":
       operation = "start";
       after = capacityDeclared(news);
@@ -435,7 +451,7 @@ function describeReplace(
     ? {
         reason: "delete",
         deploymentId: olds.deploymentId,
-        resolved: resolve(olds.stop),
+        resolved: resolve("replace"),
         restart: sameId && newRunning !== false,
       }
     : undefined;

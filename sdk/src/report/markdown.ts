@@ -233,10 +233,14 @@ function renderDeployment(d: DeploymentSummary, summary: ReportSummary): string[
 }
 
 function forceAdvice(d: DeploymentSummary): string {
-  if (d.operation === "stop") {
+  if (d.operation === "stop" || d.operation === "repair") {
     return "Remove the pipelines' references first, or set `stop: { force: true }` on the resource (or `pulumi config set elasticsearch-ml:force true`), knowing the pipelines then fail.";
   }
-  return "Remove the pipelines' references first, or force it: `ELASTICSEARCH_ML_FORCE=true pulumi up` (or `pulumi config set elasticsearch-ml:force true`), knowing the pipelines then fail.";
+  const replaced =
+    d.operation === "replace"
+      ? " The replacement stops the old deployment with the stop flags recorded for it: a `stop.force` added in this change does not apply to that stop."
+      : "";
+  return `Remove the pipelines' references first, or force it: \`ELASTICSEARCH_ML_FORCE=true pulumi up\` (or \`pulumi config set elasticsearch-ml:force true\`), knowing the pipelines then fail.${replaced}`;
 }
 
 function pipelineEffect(p: PipelineImpact, d: DeploymentSummary): string {
@@ -275,7 +279,10 @@ function pipelineCell(d: DeploymentSummary, summary: ReportSummary): string {
 
 function emphasise(d: DeploymentSummary): string {
   const text = escapeText(d.headline);
-  return d.operation === "stop" || d.operation === "delete" || d.operation === "replace"
+  return d.operation === "stop" ||
+    d.operation === "delete" ||
+    d.operation === "replace" ||
+    d.operation === "repair"
     ? `**${text}**`
     : text;
 }

@@ -9,11 +9,17 @@ export { steps, stepOps, diagnostics, changeCounts, finalOutputs, urnName, type 
 export { Journal } from "./journal";
 export { repoRoot } from "./repo";
 export {
+  isolateProgramConnections,
+  programConnectionsIsolated,
+  LOCAL_SUBCHANNEL_POOL,
+} from "./program-connections";
+export {
   TestStack,
   withTestStack,
   expectOperationFailure,
   OperationFailedError,
   CliCommandError,
+  ProgramDidNotRunError,
   type TestStackOptions,
   type Operation,
   type StackCheckpoint,

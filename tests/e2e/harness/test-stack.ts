@@ -22,6 +22,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import { getPulumiCli, type PulumiCli } from "./cli";
 import { offlineEnv } from "./env";
+import "./program-connections";
 import { repoRoot } from "./repo";
 
 const execFileAsync = promisify(execFile);
@@ -90,6 +91,27 @@ export class CliCommandError extends Error {
   }
 }
 
+/**
+ * The engine reported success for an operation that runs the program, but the inline program never
+ * returned: the resources it declares were never registered, so nothing about them was checked. The
+ * Node runtime ends a program quietly when its first call to the engine fails with UNAVAILABLE
+ * (docs/pulumi-engine-findings.md, "Many inline programs in one process"); this makes that loud.
+ */
+export class ProgramDidNotRunError extends Error {
+  readonly code = "E2E_PROGRAM_DID_NOT_RUN";
+  override readonly name = "ProgramDidNotRunError";
+  constructor(
+    readonly operation: string,
+    readonly events: EngineEvent[],
+    readonly output: string,
+  ) {
+    super(
+      `pulumi ${operation} reported success, but the inline program never returned, so its resources ` +
+        `were never registered; the engine said:\n${output.slice(-2000)}`,
+    );
+  }
+}
+
 /** Awaits an operation that must fail and returns its error; fails when it succeeds. */
 export async function expectOperationFailure(operation: Promise<unknown>): Promise<OperationFailedError> {
   let outcome: unknown;
@@ -114,6 +136,8 @@ export async function expectOperationFailure(operation: Promise<unknown>): Promi
  */
 export class TestStack {
   private cleaned = false;
+  /** How many times the inline program returned (see {@link ProgramDidNotRunError}). */
+  private programReturns = 0;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
 
   private constructor(
@@ -169,6 +193,7 @@ export class TestStack {
         workDir,
         options.operationTimeoutMs ?? 120_000,
       );
+      testStack.setProgram(options.program);
       for (const [key, value] of Object.entries(options.config ?? {})) {
         await testStack.setConfig(key, typeof value === "string" ? { value } : value);
       }
@@ -185,7 +210,30 @@ export class TestStack {
 
   /** Replaces the inline program used by later operations (e.g. to change an input). */
   setProgram(program: PulumiFn): void {
-    this.workspace.program = program;
+    this.workspace.program = this.counted(program);
+  }
+
+  /** `program`, counting each time it returns, so an operation can tell whether it ran. */
+  counted(program: PulumiFn): PulumiFn {
+    return async () => {
+      const outputs = await program();
+      this.programReturns++;
+      return outputs;
+    };
+  }
+
+  /**
+   * Runs `operation`, which runs the inline program, and throws {@link ProgramDidNotRunError} when it
+   * succeeded although the program never returned.
+   */
+  async expectProgramToRun<R extends { output: string; events: EngineEvent[] }>(
+    name: string,
+    operation: () => Promise<R>,
+  ): Promise<R> {
+    const before = this.programReturns;
+    const done = await operation();
+    if (this.programReturns === before) throw new ProgramDidNotRunError(name, done.events, done.output);
+    return done;
   }
 
   /** Sets one config key (`namespace:key`, or a bare key in the project's namespace). */
@@ -215,20 +263,29 @@ export class TestStack {
   }
 
   up(opts: UpOpts = {}): Promise<Operation<UpResult>> {
-    return this.run("up", (capture) => this.stack.up({ color: "never", ...opts, ...capture }));
+    return this.expectProgramToRun("up", () =>
+      this.run("up", (capture) => this.stack.up({ color: "never", ...opts, ...capture })),
+    );
   }
 
   preview(opts: PreviewOpts = {}): Promise<Operation<PreviewResult>> {
-    return this.run("preview", (capture) => this.stack.preview({ color: "never", ...opts, ...capture }));
+    return this.expectProgramToRun("preview", () =>
+      this.run("preview", (capture) => this.stack.preview({ color: "never", ...opts, ...capture })),
+    );
   }
 
+  /** `pulumi refresh`; pass `{ runProgram: true }` for `--run-program`. */
   refresh(opts: RefreshOpts = {}): Promise<Operation<RefreshResult>> {
-    return this.run("refresh", (capture) => this.stack.refresh({ color: "never", ...opts, ...capture }));
+    const refresh = () =>
+      this.run("refresh", (capture) => this.stack.refresh({ color: "never", ...opts, ...capture }));
+    return opts.runProgram === true ? this.expectProgramToRun("refresh", refresh) : refresh();
   }
 
   /** `pulumi destroy`; pass `{ runProgram: true }` for `--run-program`. */
   destroy(opts: DestroyOpts = {}): Promise<Operation<DestroyResult>> {
-    return this.run("destroy", (capture) => this.stack.destroy({ color: "never", ...opts, ...capture }));
+    const destroy = () =>
+      this.run("destroy", (capture) => this.stack.destroy({ color: "never", ...opts, ...capture }));
+    return opts.runProgram === true ? this.expectProgramToRun("destroy", destroy) : destroy();
   }
 
   /**

@@ -11,7 +11,7 @@
  * Pulumi upgrade that moves them fails this helper loudly, not silently.
  */
 import type { PulumiFn } from "@pulumi/pulumi/automation";
-import { CliCommandError, type TestStack } from "../../e2e/harness";
+import { CliCommandError, ProgramDidNotRunError, type TestStack } from "../../e2e/harness";
 
 interface LanguageServerLike {
   onPulumiExit(hasError: boolean): void;
@@ -53,8 +53,14 @@ export async function previewJson(
   program?: PulumiFn,
   extraArgs: readonly string[] = [],
 ): Promise<PreviewJson> {
-  const run = program ?? stack.workspace.program;
-  if (run === undefined) throw new Error("previewJson: the stack has no inline program; pass one");
+  const given = program ?? stack.workspace.program;
+  if (given === undefined) throw new Error("previewJson: the stack has no inline program; pass one");
+  let returned = false;
+  const run: PulumiFn = async () => {
+    const outputs = await given();
+    returned = true;
+    return outputs;
+  };
   const server = new grpc.Server({ ...(grpcChannelOptions ?? {}) });
   const languageServer = new LanguageServer(run);
   server.addService(langrpc.LanguageRuntimeService, languageServer);
@@ -94,6 +100,10 @@ export async function previewJson(
       });
     }
     failed = !ok;
+    if (ok && !returned) {
+      // A success without the program having run checked nothing (see ProgramDidNotRunError).
+      throw new ProgramDidNotRunError("preview --json", [], `${stdout.slice(0, 1500)}\n${stderr}`);
+    }
     return { json: json as Record<string, unknown>, text: stdout, stderr, ok };
   } finally {
     languageServer.onPulumiExit(failed);

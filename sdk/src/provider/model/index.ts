@@ -9,7 +9,11 @@
  * accept compatible across versions.
  *
  * One {@link ModelProvider} per process: the configuration and one client per connection, never serialized.
+ * Expected errors print without a stack trace in the host, and warnings reach the engine before each
+ * answer, as for deployments (`../hostErrors`, `../engineLog`).
  */
+import { warningsDelivered } from "../engineLog";
+import { forHost } from "../hostErrors";
 import type { ConfigureRequestLike } from "../index";
 import { ModelProvider, type ModelProviderDependencies } from "./provider";
 
@@ -22,33 +26,42 @@ function current(): ModelProvider {
 
 type Props = Record<string, unknown>;
 
+/** Runs one method for the engine: expected errors printed quietly, warnings delivered before answering. */
+async function answer<T>(method: () => T | Promise<T>): Promise<T> {
+  try {
+    return await forHost(method);
+  } finally {
+    await warningsDelivered();
+  }
+}
+
 /** Receives the stack configuration once per provider process. */
 export async function configure(req: ConfigureRequestLike): Promise<void> {
   current().configure((key) => req.config.get(key));
 }
 
 export async function check(olds: unknown, news: unknown) {
-  return current().check(olds, news);
+  return answer(() => current().check(olds, news));
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
-  return current().diff(id, olds, news);
+  return answer(() => current().diff(id, olds, news));
 }
 
 export async function create(inputs: Props) {
-  return current().create(inputs);
+  return answer(() => current().create(inputs));
 }
 
 export async function read(id: string, props: Props) {
-  return current().read(id, props);
+  return answer(() => current().read(id, props));
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  return current().update(id, olds, news);
+  return answer(() => current().update(id, olds, news));
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  return current().delete(id, props);
+  return answer(() => current().delete(id, props));
 }
 export { remove as delete };
 
