@@ -46,12 +46,7 @@ import {
   StopRefusedError,
   WaitTimeoutError,
 } from "./errors";
-import {
-  DEFAULT_WAIT_TIMEOUT_SECONDS,
-  DeploymentInputs,
-  DeploymentOutputs,
-  isPlainObject,
-} from "./inputs";
+import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
 import { lookUpReferences } from "./lookups";
 import { isReachabilityFailure } from "./readErrors";
 import { decideStartRetry } from "./startRetry";
@@ -68,8 +63,8 @@ import {
   WaitTarget,
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
-import { connectionFailures, connectSession, Session } from "./session";
 import { plannedStopFlags, type StopCause } from "./plannedStop";
+import { connectionFailures, connectSession, Session } from "./session";
 import {
   describeFlags,
   forceLevers,
