@@ -180,6 +180,36 @@ describe("TrainedModel: packaged models", function () {
     });
   });
 
+  describe("an id Elastic's repository does not have", function () {
+    const h = modelHarness();
+
+    it("warns at check (a typo shows at preview) and fails the create with Elasticsearch's error and the known ids", async () => {
+      const { failures } = await h.provider.check({}, { modelId: ".elser_model_3" });
+      assert.deepEqual(failures, []);
+      assert.ok(
+        h.progress.warnings.some((w) =>
+          /\.elser_model_3: not one of the packaged models this version knows \(\.elser_model_1, /.test(w),
+        ),
+        JSON.stringify(h.progress.warnings),
+      );
+      const err = await rejection(h.create({ modelId: ".elser_model_3" }));
+      assert.match(err.message, /Failed to find package/);
+      assert.match(
+        err.message,
+        /Elastic's model repository has no package \[\.elser_model_3\]: check the id/,
+      );
+      assert.equal(
+        h.es.admin.state().models.some((m) => m.modelId === ".elser_model_3"),
+        false,
+      );
+    });
+
+    it("no warning for a known id", async () => {
+      await h.provider.check({}, { modelId: ".rerank-v1" });
+      assert.deepEqual(h.progress.warnings, []);
+    });
+  });
+
   describe("an air-gapped cluster", function () {
     const h = modelHarness({ emulator: { modelRepositoryUnreachable: true } });
 

@@ -19,6 +19,7 @@ import {
 import { ModelDownloadError, ModelRepositoryUnreachableError, WaitTimeoutError } from "../errors";
 import type { Progress } from "../progress";
 import type { Clock, Timing } from "../wait";
+import { KNOWN_PACKAGED_MODELS } from "./inputs";
 
 export interface DownloadOptions {
   client: ElasticsearchClient;
@@ -78,6 +79,14 @@ async function put(options: DownloadOptions): Promise<void> {
   } catch (err) {
     if (isRepositoryUnreachable(err)) {
       throw new ModelRepositoryUnreachableError(repositoryUnreachableMessage(modelId, err), { cause: err });
+    }
+    if (err instanceof ResponseError && /Failed to find package/i.test(err.reason ?? "")) {
+      // TransportGetTrainedModelPackageConfigAction: the repository has no `<id>.metadata.json`.
+      err.addDetail(
+        `Elastic's model repository has no package [${modelId}]: check the id (packaged models this version ` +
+          `of pulumi-elasticsearch-ml knows: ${Object.keys(KNOWN_PACKAGED_MODELS).join(", ")}) and the ` +
+          "cluster's version (each model has a minimum). Nothing was created",
+      );
     }
     throw err;
   }

@@ -27,7 +27,14 @@ import { CurrentFiles, diffModelInputs } from "./diff";
 import { beginDownload, waitForDownload } from "./download";
 import { currentFileRecord, sameRecord, statFile } from "./files";
 import { resolveForceDelete } from "./forceDelete";
-import { isPackagedId, PLATFORM_SUFFIX, ModelInputs, ModelOutputs, UploadInputs } from "./inputs";
+import {
+  isPackagedId,
+  KNOWN_PACKAGED_MODELS,
+  PLATFORM_SUFFIX,
+  ModelInputs,
+  ModelOutputs,
+  UploadInputs,
+} from "./inputs";
 import { choosePackagedBuild, nodesUnfitFor } from "./platform";
 import { DEFAULT_CHUNK_BYTES, uploadModel } from "./upload";
 import { declaredInputs, observed, partialFailure, reportModel } from "./outputs";
@@ -88,6 +95,15 @@ export class ModelProvider {
   async check(olds: unknown, news: unknown) {
     const config = this.#configOrThrow();
     const { inputs, failures } = checkModelInputs(olds, news);
+    const id = inputs.modelId;
+    if (typeof id === "string" && isPackagedId(id) && !Object.hasOwn(KNOWN_PACKAGED_MODELS, id)) {
+      // Not refused: Elasticsearch may offer models newer than this package. A typo shows here, at preview.
+      this.#warnings.warn(
+        `unknown-package:${id}`,
+        `${id}: not one of the packaged models this version knows (${Object.keys(KNOWN_PACKAGED_MODELS).join(", ")}); ` +
+          "the cluster decides whether Elastic's repository has it",
+      );
+    }
     failures.push(
       ...connectionFailures(config, this.#connections, inputs.connection, failures, this.#deps.env()),
     );
