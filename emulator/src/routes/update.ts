@@ -89,6 +89,14 @@ function updateDeployment(ctx: RouteContext): Execute {
 
     const dep = cluster.deployments.get(id);
     if (!dep) throw resourceNotFound(`No known model deployment with id [${id}]`);
+    // A deployment an endpoint created is scaled through the inference API (elastic/elasticsearch#130940).
+    const owner = cluster.endpoints.get(id);
+    if (owner && profile.has("endpointDeploymentUpdateChecks") && owner.deploymentId === undefined) {
+      throw statusException(
+        409,
+        `Cannot update deployment [${id}] as it was created by inference endpoint [${id}]. This model deployment must be updated through the inference API.`,
+      );
+    }
     const adaptive =
       params.adaptive === undefined
         ? dep.adaptive
