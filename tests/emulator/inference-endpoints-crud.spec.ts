@@ -35,7 +35,9 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
     assert.equal(stats.body.trained_model_stats[0].model_id, ELSER);
     assert.equal(stats.body.trained_model_stats[0].deployment_stats.state, "started");
     assert.deepEqual((await em.es("GET", "/_inference/my-elser")).body, { endpoints: [expected] });
-    assert.deepEqual((await em.es("GET", "/_inference/sparse_embedding/my-elser")).body, { endpoints: [expected] });
+    assert.deepEqual((await em.es("GET", "/_inference/sparse_embedding/my-elser")).body, {
+      endpoints: [expected],
+    });
   });
 
   it("refuses a second PUT of the same id without touching the deployment", async () => {
@@ -49,8 +51,18 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
 
   it("validates the request with Elasticsearch's messages", async () => {
     const cases: [string, unknown, number, string][] = [
-      ["/_inference/sparse_embedding/x", { service: "openai" }, 400, "status_exception: Unknown service [openai]"],
-      ["/_inference/sparse_embedding/x", { service_settings: {} }, 400, "status_exception: Model configuration is missing a service"],
+      [
+        "/_inference/sparse_embedding/x",
+        { service: "openai" },
+        400,
+        "status_exception: Unknown service [openai]",
+      ],
+      [
+        "/_inference/sparse_embedding/x",
+        { service_settings: {} },
+        400,
+        "status_exception: Model configuration is missing a service",
+      ],
       ["/_inference/x", elserBody(), 400, "status_exception: model is missing required setting [task_type]"],
       ["/_inference/nope/x", elserBody(), 400, "status_exception: Unknown task_type [nope]"],
       [
@@ -120,18 +132,33 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
       assert.equal(reasonOf(res), reason);
     }
     // Nothing was kept but the endpoint whose start failed after it was stored (num_threads 3).
-    const listed = (await em.es("GET", "/_inference/_all")).body.endpoints.map((e: { inference_id: string }) => e.inference_id);
-    assert.deepEqual(listed, [".elser-2-elasticsearch", ".multilingual-e5-small-elasticsearch", ".rerank-v1-elasticsearch", "x"]);
+    const listed = (await em.es("GET", "/_inference/_all")).body.endpoints.map(
+      (e: { inference_id: string }) => e.inference_id,
+    );
+    assert.deepEqual(listed, [
+      ".elser-2-elasticsearch",
+      ".multilingual-e5-small-elasticsearch",
+      ".rerank-v1-elasticsearch",
+      "x",
+    ]);
   });
 
   it("checks custom models' task type and refuses ids of trained models", async () => {
     await createPytorchModel(em, "my-embedder", { task: "text_embedding" });
-    const wrongTask = await em.es("PUT", "/_inference/sparse_embedding/e", elserBody({ model_id: "my-embedder" }));
+    const wrongTask = await em.es(
+      "PUT",
+      "/_inference/sparse_embedding/e",
+      elserBody({ model_id: "my-embedder" }),
+    );
     assert.equal(
       reasonOf(wrongTask),
       "status_exception: Deployed model [my-embedder] with type [text_embedding] does not match the requested task type [sparse_embedding]",
     );
-    const clash = await em.es("PUT", "/_inference/text_embedding/my-embedder", elserBody({ model_id: "my-embedder" }));
+    const clash = await em.es(
+      "PUT",
+      "/_inference/text_embedding/my-embedder",
+      elserBody({ model_id: "my-embedder" }),
+    );
     assert.equal(
       reasonOf(clash),
       "status_exception: Inference endpoint IDs must be unique. Requested inference endpoint ID [my-embedder] matches existing trained model ID(s) but must not.",
@@ -141,9 +168,17 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
   });
 
   it("picks the ELSER and E5 variants by the ML nodes' platform", async () => {
-    const portable = await em.es("PUT", "/_inference/sparse_embedding/portable", elserBody({ model_id: ".elser_model_2" }));
+    const portable = await em.es(
+      "PUT",
+      "/_inference/sparse_embedding/portable",
+      elserBody({ model_id: ".elser_model_2" }),
+    );
     assert.equal(portable.status, 200, portable.text);
-    const v1 = await em.es("PUT", "/_inference/sparse_embedding/v1", elserBody({ model_id: ".elser_model_1" }));
+    const v1 = await em.es(
+      "PUT",
+      "/_inference/sparse_embedding/v1",
+      elserBody({ model_id: ".elser_model_1" }),
+    );
     assert.equal(
       reasonOf(v1),
       "illegal_argument_exception: Error parsing request config, model id does not match any models available on this platform. Was [.elser_model_1]. You may need to use a platform agnostic model.",
@@ -152,7 +187,11 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
     try {
       const optimized = await arm.es("PUT", "/_inference/text_embedding/e5", {
         service: "elasticsearch",
-        service_settings: { model_id: ".multilingual-e5-small_linux-x86_64", num_allocations: 1, num_threads: 1 },
+        service_settings: {
+          model_id: ".multilingual-e5-small_linux-x86_64",
+          num_allocations: 1,
+          num_threads: 1,
+        },
       });
       assert.equal(
         reasonOf(optimized),
@@ -184,13 +223,21 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
 
   it("uses an existing deployment through service_settings.deployment_id and never owns it", async () => {
     await createPytorchModel(em, "sparse", { task: "text_expansion" });
-    await em.es("POST", "/_ml/trained_models/sparse/deployment/_start?deployment_id=dep&number_of_allocations=2&wait_for=started");
+    await em.es(
+      "POST",
+      "/_ml/trained_models/sparse/deployment/_start?deployment_id=dep&number_of_allocations=2&wait_for=started",
+    );
     const put = await em.es("PUT", "/_inference/sparse_embedding/on-dep", {
       service: "elasticsearch",
       service_settings: { deployment_id: "dep" },
     });
     assert.equal(put.status, 200, put.text);
-    assert.deepEqual(put.body.service_settings, { num_allocations: 2, num_threads: 1, model_id: "sparse", deployment_id: "dep" });
+    assert.deepEqual(put.body.service_settings, {
+      num_allocations: 2,
+      num_threads: 1,
+      model_id: "sparse",
+      deployment_id: "dep",
+    });
     const mismatch = await em.es("PUT", "/_inference/sparse_embedding/x", {
       service: "elasticsearch",
       service_settings: { deployment_id: "dep", model_id: "other" },

@@ -56,8 +56,18 @@ const basic = (user: string, password: string): IncomingHttpHeaders => ({
 
 describe("emulator security: privilege table", () => {
   it("lists the privileges granting each ML action from least to most powerful", () => {
-    assert.deepEqual(privilegesGranting(ACTIONS.startDeployment), ["manage_inference", "manage_ml", "manage", "all"]);
-    assert.deepEqual(privilegesGranting(ACTIONS.stopDeployment), ["manage_inference", "manage_ml", "manage", "all"]);
+    assert.deepEqual(privilegesGranting(ACTIONS.startDeployment), [
+      "manage_inference",
+      "manage_ml",
+      "manage",
+      "all",
+    ]);
+    assert.deepEqual(privilegesGranting(ACTIONS.stopDeployment), [
+      "manage_inference",
+      "manage_ml",
+      "manage",
+      "all",
+    ]);
     assert.deepEqual(privilegesGranting(ACTIONS.updateDeployment), ["manage_ml", "manage", "all"]);
     assert.deepEqual(privilegesGranting(ACTIONS.getTrainedModelsStats), [
       "monitor_ml",
