@@ -143,7 +143,7 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
     ]);
   });
 
-  it("checks custom models' task type and refuses ids of trained models", async () => {
+  it("checks custom models' task type; endpoint and deployment ids may not collide", async () => {
     await createPytorchModel(em, "my-embedder", { task: "text_embedding" });
     const wrongTask = await em.es(
       "PUT",
@@ -154,17 +154,26 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
       reasonOf(wrongTask),
       "status_exception: Deployed model [my-embedder] with type [text_embedding] does not match the requested task type [sparse_embedding]",
     );
+    await em.es(
+      "POST",
+      "/_ml/trained_models/my-embedder/deployment/_start?deployment_id=running&wait_for=started",
+    );
     const clash = await em.es(
       "PUT",
-      "/_inference/text_embedding/my-embedder",
+      "/_inference/text_embedding/running",
       elserBody({ model_id: "my-embedder" }),
     );
     assert.equal(
       reasonOf(clash),
-      "status_exception: Inference endpoint IDs must be unique. Requested inference endpoint ID [my-embedder] matches existing trained model ID(s) but must not.",
+      "status_exception: Inference endpoint IDs must be unique. Requested inference endpoint ID [running] matches existing trained model ID(s) but must not.",
     );
     const ok = await em.es("PUT", "/_inference/text_embedding/emb", elserBody({ model_id: "my-embedder" }));
     assert.equal(ok.status, 200, ok.text);
+    const start = await em.es("POST", "/_ml/trained_models/my-embedder/deployment/_start?deployment_id=emb");
+    assert.equal(
+      reasonOf(start),
+      "status_exception: Model IDs must be unique. Requested model ID [emb] matches existing model IDs but must not.",
+    );
   });
 
   it("picks the ELSER and E5 variants by the ML nodes' platform", async () => {

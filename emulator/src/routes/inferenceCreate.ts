@@ -29,10 +29,13 @@ function knownService(cluster: Cluster, service: string): boolean {
   return service === "elasticsearch" && cluster.profile.has("inferenceElasticsearchService");
 }
 
-/** Endpoint ids may not be trained model or deployment ids (`TransportPutInferenceModelAction`). */
+/**
+ * Endpoint ids may not be ids of running deployments (`ModelIdUniquenessIT`: an undeployed trained model of
+ * the same id is no clash, a deployed one is).
+ */
 function checkIdClash(cluster: Cluster, id: string): void {
-  if (!cluster.models.get(id) && !cluster.deployments.has(id)) return;
-  // The older wording is the one elastic/elasticsearch's first version of the check used (boundary unconfirmed).
+  if (!cluster.deployments.has(id)) return;
+  // The older wording is the one the first version of the check used (boundary unconfirmed).
   throw statusException(
     400,
     cluster.profile.has("inferenceDeploymentId")

@@ -255,6 +255,15 @@ function startDeployment(ctx: RouteContext): Execute {
     throw statusException(400, inconsistentModelId(params.modelId, pathId));
   }
   return async () => {
+    // A deployment may not take an inference endpoint's id (`ModelIdUniquenessIT`); the endpoint's own
+    // deployment is started through `runStart` directly.
+    const wanted = params.deploymentId ?? pathId;
+    if (ctx.services.cluster.endpoints.has(wanted)) {
+      throw statusException(
+        400,
+        `Model IDs must be unique. Requested model ID [${wanted}] matches existing model IDs but must not.`,
+      );
+    }
     const dep = await runStart(ctx.services, params, pathId);
     return ok(assignmentResponse(dep, ctx.services.cluster));
   };
