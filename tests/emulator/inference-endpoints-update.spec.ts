@@ -154,6 +154,37 @@ describe("emulator: PUT _inference/<task>/<id>/_update and POST _inference", () 
     assert.equal(reasonOf(missing), "resource_not_found_exception: Inference endpoint not found [nope]");
   });
 
+  it("validates inference requests first and ranks documents for rerank endpoints", async () => {
+    const cases: [string, unknown, string][] = [
+      ["/_inference/e", {}, "Field [input] cannot be null if using input style request schema"],
+      ["/_inference/e", { input: [] }, "Field [input] cannot be an empty array"],
+      ["/_inference/rerank/nope", { input: ["a"] }, "Field [query] cannot be null for task type [rerank]"],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await em.es("POST", path, body);
+      assert.equal(reasonOf(res), `action_request_validation_exception: Validation Failed: 1: ${message};`);
+    }
+    const put = await em.es("PUT", "/_inference/rerank/rr", {
+      service: "elasticsearch",
+      service_settings: { model_id: ".rerank-v1", num_allocations: 1, num_threads: 1 },
+    });
+    assert.equal(put.status, 200, put.text);
+    const noQuery = await em.es("POST", "/_inference/rr", { input: ["a"] });
+    assert.equal(noQuery.status, 400);
+    const ranked = await em.es("POST", "/_inference/rr", { query: "star", input: ["luke", "leia", "han"] });
+    assert.equal(ranked.status, 200, ranked.text);
+    const scores = ranked.body.rerank.map((r: { relevance_score: number }) => r.relevance_score);
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
+    assert.deepEqual(ranked.body.rerank.map((r: { index: number; text: string }) => r.text).sort(), [
+      "han",
+      "leia",
+      "luke",
+    ]);
+  });
+
   it("starts a preconfigured endpoint's deployment on first use", async () => {
     const before = (await em.es("GET", "/_inference/.multilingual-e5-small-elasticsearch")).body.endpoints[0];
     assert.equal(before.service_settings.num_allocations, undefined);

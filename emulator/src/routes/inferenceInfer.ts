@@ -6,7 +6,7 @@
  * A preconfigured endpoint without a deployment starts one first (`maybeStartDeployment`).
  */
 import { bodyRequired, readObject } from "../body";
-import { statusException } from "../errors";
+import { validationFailed } from "../errors";
 import { deployEndpoint } from "../inferenceDeployment";
 import type { Duration } from "../params";
 import { formatDuration } from "../params";
@@ -49,17 +49,24 @@ export function inferEndpoint(ctx: RouteContext): Execute {
   });
   const id = ctx.params.inference_id;
   const pathTaskType = ctx.params.task_type;
+  const raw = values.input;
+  const inputs = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw.map(String) : undefined;
+  // `InferenceAction.Request.validateInputRequest`, before the endpoint is looked up.
+  const queryError = (taskType: string | undefined): string | undefined => {
+    if (taskType !== "rerank") return undefined;
+    if (values.query === undefined) return "Field [query] cannot be null for task type [rerank]";
+    if (values.query === "") return "Field [query] cannot be empty for task type [rerank]";
+    return undefined;
+  };
+  if (!inputs) throw validationFailed(["Field [input] cannot be null if using input style request schema"]);
+  if (inputs.length === 0) throw validationFailed(["Field [input] cannot be an empty array"]);
+  const fromPath = queryError(pathTaskType?.toLowerCase());
+  if (fromPath) throw validationFailed([fromPath]);
   return async () => {
     const { cluster, inference } = ctx.services;
     const endpoint = findEndpoint(cluster, id, pathTaskType);
-    const raw = values.input;
-    const inputs = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw.map(String) : undefined;
-    if (!inputs || inputs.length === 0) {
-      throw statusException(400, "Field [input] cannot be empty");
-    }
-    if (endpoint.taskType === "rerank" && typeof values.query !== "string") {
-      throw statusException(400, "Field [query] cannot be null for task type [rerank]");
-    }
+    const fromEndpoint = queryError(endpoint.taskType);
+    if (fromEndpoint) throw validationFailed([fromEndpoint]);
     let dep = cluster.deployments.get(deploymentIdOf(endpoint));
     if (!dep && endpoint.preconfigured) dep = await deployEndpoint(ctx.services, endpoint, timeout);
     if (!dep) throw missingModel(deploymentIdOf(endpoint));
