@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseCliArgs } from "#emulator/cli";
+import { startEmulator } from "elasticsearch-ml-emulator";
 import { startTestEmulator, type TestEmulator } from "./helpers";
 
 const ELSER = ".elser_model_2_linux-x86_64";
@@ -69,5 +71,14 @@ describe("emulator: a create that times out while the download and deployment go
     assert.equal(put.body.error.reason, "Failed to load package metadata");
     assert.equal(put.body.error.caused_by.reason, "java.net.UnknownHostException: ml-models.elastic.co");
     assert.equal((await em.es("GET", "/_inference/air-gapped")).status, 200);
+  });
+
+  it("takes --proxy-timeout-ms / proxyTimeoutMs as a non-negative integer", async () => {
+    em = await startTestEmulator();
+    assert.equal(parseCliArgs(["--proxy-timeout-ms", "250"]).options.proxyTimeoutMs, 250);
+    await assert.rejects(
+      startEmulator({ proxyTimeoutMs: -1 }),
+      /proxyTimeoutMs: -1 is not allowed; expected a non-negative integer/,
+    );
   });
 });
