@@ -153,6 +153,27 @@ describe("emulator: the inference API across versions", () => {
     });
   });
 
+  it("reports the configured num_allocations before 8.16 and the deployment's current one from 8.16", async () => {
+    for (const [esVersion, expected] of [
+      ["8.15.0", 1],
+      ["8.16.0", 2],
+    ] as const) {
+      await withEmulator({ esVersion, mlNodePlatform: "linux-aarch64" }, async (em) => {
+        const put = await em.es("PUT", "/_inference/sparse_embedding/e", {
+          service: "elasticsearch",
+          service_settings: elserSettings,
+        });
+        assert.equal(put.status, 200, put.text);
+        const ml = await em.es("POST", "/_ml/trained_models/e/deployment/_update", {
+          number_of_allocations: 2,
+        });
+        assert.equal(ml.status, 200, ml.text);
+        const got = await em.es("GET", "/_inference/e");
+        assert.equal(got.body.endpoints[0].service_settings.num_allocations, expected, esVersion);
+      });
+    }
+  });
+
   it("names the list `models` with `model_id` in 8.11", async () => {
     await withEmulator({ esVersion: "8.11.0", mlNodePlatform: "linux-aarch64" }, async (em) => {
       await em.es("PUT", "/_inference/sparse_embedding/e", {

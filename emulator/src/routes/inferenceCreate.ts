@@ -22,6 +22,7 @@ import { deploymentIdOf, InferenceEndpoint, renderEndpoint } from "../state/infe
 import { adaptiveErrors } from "./adaptiveParams";
 import { jsonBody, ok, RouteContext, Services } from "./context";
 import { parseEndpointRequest, readAllocationUpdate, resolveTaskType } from "./inferenceParse";
+import { applyUpdate } from "./update";
 
 /** Services the emulator implements; third-party services (OpenAI, Cohere, ...) are not emulated. */
 function knownService(cluster: Cluster, service: string): boolean {
@@ -86,28 +87,24 @@ export function putEndpoint(ctx: RouteContext): Execute {
   };
 }
 
-/** The ML update the inference update sends (`UpdateTrainedModelDeploymentAction`, source INFERENCE_API). */
+/**
+ * The ML update the inference update sends (`UpdateTrainedModelDeploymentAction`, source INFERENCE_API):
+ * its request validation (count and adaptive settings both come from the merged service settings), then
+ * the update proper.
+ */
 function updateDeployment(
   services: Services,
   dep: Deployment,
   numAllocations: number | undefined,
   adaptive: AdaptiveSettings | null,
 ): void {
-  const { cluster, lifecycle, scaler } = services;
   const errors: string[] = [];
   if (numAllocations !== undefined && adaptive?.enabled) {
     errors.push("[number_of_allocations] cannot be set if adaptive allocations is enabled");
   }
-  if (adaptive) errors.push(...adaptiveErrors(adaptive, cluster.profile));
+  if (adaptive) errors.push(...adaptiveErrors(adaptive, services.cluster.profile));
   if (errors.length > 0) throw validationFailed(errors);
-  const target = numAllocations ?? dep.numberOfAllocations;
-  if (target === dep.numberOfAllocations && JSON.stringify(adaptive) === JSON.stringify(dep.adaptive)) return;
-  if (dep.state !== "started")
-    throw statusException(409, "cannot update deployment that is not in [started] state");
-  if (target !== dep.numberOfAllocations) lifecycle.setAllocations(dep, target, true);
-  dep.adaptive = adaptive;
-  scaler.ensureRunning();
-  cluster.scheduler.notify();
+  applyUpdate(services, dep, numAllocations ?? dep.numberOfAllocations, adaptive);
 }
 
 /** An endpoint using another deployment may not change it through the inference API (9.2+). */
