@@ -82,6 +82,13 @@ describe("emulator: DELETE _inference and the references that hold an endpoint",
         mappings: { properties: { t: { type: "semantic_text", inference_id: ".elser-2-elasticsearch" } } },
       },
     });
+    const empty = await em.es("PUT", "/other", {
+      mappings: { properties: { t: { type: "semantic_text", inference_id: "" } } },
+    });
+    assert.equal(
+      reasonOf(empty),
+      "mapper_parsing_exception: Failed to parse mapping: [inference_id] on mapper [t] of type [semantic_text] must not be empty",
+    );
     const again = await em.es("PUT", "/plain");
     assert.equal(again.body.error.type, "resource_already_exists_exception");
     assert.match(again.body.error.reason, /^index \[plain\/[\w-]{22}\] already exists$/);

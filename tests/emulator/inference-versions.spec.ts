@@ -210,7 +210,7 @@ describe("emulator: the inference API across versions", () => {
       const res = await em.es("PUT", "/docs", mapping);
       assert.equal(
         reasonOf(res),
-        "mapper_parsing_exception: Failed to parse mapping: field [inference_id] must be specified",
+        "mapper_parsing_exception: Failed to parse mapping: [inference_id] on mapper [t] of type [semantic_text] must not be empty",
       );
     });
   });

@@ -48,13 +48,16 @@ function prepareProperties(cluster: Cluster, properties: unknown): void {
       if (!cluster.profile.has("semanticText")) {
         throw mapperParsing(`No handler for type [semantic_text] declared on field [${name}]`);
       }
-      if (typeof body.inference_id !== "string" || body.inference_id === "") {
-        // Wording unconfirmed: 8.15 required the parameter.
-        if (!cluster.profile.has("inferenceDeploymentId")) {
-          throw mapperParsing(`field [inference_id] must be specified`);
-        }
+      const problem = (param: string, why: string) =>
+        mapperParsing(`[${param}] on mapper [${name}] of type [semantic_text] ${why}`);
+      if (body.inference_id === null) throw problem("inference_id", "must not have a [null] value");
+      if (body.inference_id === "") throw problem("inference_id", "must not be empty");
+      if (body.inference_id === undefined) {
+        // 8.15 required it; from 8.16 it defaults to the preconfigured ELSER endpoint (always printed).
+        if (!cluster.profile.has("inferenceDeploymentId")) throw problem("inference_id", "must not be empty");
         body.inference_id = DEFAULT_ELSER_ID;
       }
+      if (body.search_inference_id === "") throw problem("search_inference_id", "must not be empty");
     }
     prepareProperties(cluster, body.properties);
   }
