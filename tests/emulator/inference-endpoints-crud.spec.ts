@@ -66,6 +66,12 @@ describe("emulator: PUT and GET _inference for the elasticsearch service", () =>
       ["/_inference/x", elserBody(), 400, "status_exception: model is missing required setting [task_type]"],
       ["/_inference/nope/x", elserBody(), 400, "status_exception: Unknown task_type [nope]"],
       [
+        "/_inference/x",
+        { ...elserBody(), task_type: "any" },
+        400,
+        "status_exception: task_type [any] is not valid type for inference",
+      ],
+      [
         "/_inference/sparse_embedding/x",
         { ...elserBody(), task_type: "text_embedding" },
         400,

@@ -25,7 +25,7 @@ const RERANK_MODEL = ".rerank-v1";
 
 /** `TaskType.fromStringOrStatusException`. */
 export function parseTaskType(value: string): string {
-  const lower = value.toLowerCase();
+  const lower = value.trim().toLowerCase();
   if ((TASK_TYPES as readonly string[]).includes(lower)) return lower;
   throw statusException(400, `Unknown task_type [${value}]`);
 }
@@ -55,17 +55,19 @@ export function findEndpoint(
 /** `ServiceUtils.resolveTaskType`: the path's task type, the body's `task_type`, or both agreeing. */
 export function resolveTaskType(pathTaskType: string | undefined, bodyTaskType: unknown): string {
   const fromPath = pathTaskType === undefined ? "any" : parseTaskType(pathTaskType);
-  const fromBody = typeof bodyTaskType === "string" ? parseTaskType(bodyTaskType) : undefined;
-  if (fromPath === "any" && fromBody === undefined) {
-    throw statusException(400, "model is missing required setting [task_type]");
+  if (typeof bodyTaskType !== "string") {
+    if (fromPath === "any") throw statusException(400, "model is missing required setting [task_type]");
+    return fromPath;
   }
-  if (fromPath !== "any" && fromBody !== undefined && fromBody !== fromPath) {
+  const fromBody = parseTaskType(bodyTaskType);
+  if (fromBody === "any") throw statusException(400, "task_type [any] is not valid type for inference");
+  if (fromPath !== "any" && fromBody !== fromPath) {
     throw statusException(
       400,
-      `Cannot resolve conflicting task_type parameter in the request URL [${fromPath}] and the request body [${fromBody}]`,
+      `Cannot resolve conflicting task_type parameter in the request URL [${fromPath}] and the request body [${bodyTaskType}]`,
     );
   }
-  return fromBody ?? fromPath;
+  return fromBody;
 }
 
 /** How Java prints a map (`AbstractMap.toString`), as unknown-settings messages show it. */
