@@ -74,16 +74,39 @@ export async function deployEndpoint(
   await ensureModel(cluster, endpoint.modelId);
   const again = cluster.deployments.get(id);
   if (again) return again;
-  return runStart(
-    services,
-    {
-      deploymentId: id,
-      numberOfAllocations: endpoint.numAllocations,
-      threadsPerAllocation: endpoint.numThreads,
-      adaptive: endpoint.adaptive ? { ...endpoint.adaptive } : undefined,
-      timeout,
-      waitFor: "started",
-    },
-    endpoint.modelId,
-  );
+  try {
+    return await runStart(
+      services,
+      {
+        deploymentId: id,
+        numberOfAllocations: endpoint.numAllocations,
+        threadsPerAllocation: endpoint.numThreads,
+        adaptive: endpoint.adaptive ? { ...endpoint.adaptive } : undefined,
+        timeout,
+        waitFor: "started",
+      },
+      endpoint.modelId,
+    );
+  } catch (error) {
+    throw await startFailure(cluster, endpoint, error);
+  }
+}
+
+/** Status exceptions, as the start listener tells them apart (`ElasticsearchStatusException` subclasses). */
+const STATUS_EXCEPTIONS = new Set(["status_exception", "model_deployment_timeout_exception"]);
+
+/**
+ * What the start listener makes of a failed start: a missing model becomes `Could not deploy model [m] as
+ * the model cannot be found.`; in the versions that lost status exceptions the request is never answered.
+ */
+async function startFailure(cluster: Cluster, endpoint: InferenceEndpoint, error: unknown): Promise<unknown> {
+  if (!(error instanceof EsError)) return error;
+  if (error.type === "resource_not_found_exception") {
+    return resourceNotFound(`Could not deploy model [${endpoint.modelId}] as the model cannot be found.`);
+  }
+  if (STATUS_EXCEPTIONS.has(error.type) && cluster.profile.has("inferenceStartErrorsUnanswered")) {
+    // Held until the client (or a proxy, `--proxy-timeout-ms`) gives up; the deployment may go on starting.
+    await new Promise<never>(() => undefined);
+  }
+  return error;
 }

@@ -111,6 +111,24 @@ const FEATURES = {
    * release is unconfirmed, 9.0 assumed.
    */
   reservedEndpointForceDelete: { since: "9.0.0" },
+  /**
+   * A failed deployment start (a start timeout, a capacity 429, any status exception but the 409 "already
+   * exists") was never answered: `getCreateTrainedModelAssignmentActionListener` returned without calling
+   * `onFailure`, so `PUT _inference` (and a preconfigured endpoint's first `POST _inference`) hung until the
+   * client gave up. Fixed by elastic/elasticsearch#126930 (merged 2025-04-16, backported to 8.17, 8.18, 9.0:
+   * 8.17.6, 8.18.1 and 9.0.1 assumed); the start of the range (the listener's introduction with the
+   * preconfigured endpoints) is unconfirmed.
+   */
+  inferenceStartErrorsUnanswered: [
+    { since: "8.16.0", until: "8.17.6" },
+    { since: "8.18.0", until: "8.18.1" },
+    { since: "9.0.0", until: "9.0.1" },
+  ],
+  /**
+   * `PUT _inference?timeout=` (elastic/elasticsearch#126805, backported to 8.19); before, the parameter is
+   * unrecognized and the start waits 30 s.
+   */
+  inferencePutTimeout: [{ since: "8.19.0", until: "9.0.0" }, { since: "9.1.0" }],
   /** `PUT _inference/<task_type>/<id>/_update` (specification `inference.update` since 8.17.0). */
   inferenceUpdateApi: { since: "8.17.0" },
   /** The preconfigured `.rerank-v1-elasticsearch` endpoint (`DEFAULT_RERANK_ID`; release unconfirmed). */

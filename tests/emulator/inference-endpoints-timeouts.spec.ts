@@ -73,6 +73,35 @@ describe("emulator: a create that times out while the download and deployment go
     assert.equal((await em.es("GET", "/_inference/air-gapped")).status, 200);
   });
 
+  it("8.18.0 never answers a failed start (only a proxy does); 8.18.1 answers it", async () => {
+    const tooBig = {
+      service: "elasticsearch",
+      service_settings: { model_id: ELSER, num_allocations: 64, num_threads: 1 },
+    };
+    em = await startTestEmulator({ esVersion: "8.18.0", modelDownloadMs: 10, proxyTimeoutMs: 150 });
+    const held = await em.es("PUT", "/_inference/sparse_embedding/big", tooBig);
+    assert.equal(held.status, 502);
+    assert.equal(held.headers.get("x-elastic-product"), null);
+    await em.close();
+    em = await startTestEmulator({ esVersion: "8.18.1", modelDownloadMs: 10, proxyTimeoutMs: 150 });
+    const answered = await em.es("PUT", "/_inference/sparse_embedding/big", tooBig);
+    assert.equal(answered.status, 429);
+    assert.equal(answered.headers.get("x-elastic-product"), "Elasticsearch");
+  });
+
+  it("takes ?timeout= from 8.19 and 9.1 only", async () => {
+    em = await startTestEmulator({ esVersion: "9.0.5", modelDownloadMs: 10 });
+    const refused = await em.es("PUT", "/_inference/sparse_embedding/e?timeout=5s", elser);
+    assert.equal(refused.status, 400);
+    assert.equal(
+      refused.body.error.reason,
+      "request [/_inference/sparse_embedding/e] contains unrecognized parameter: [timeout]",
+    );
+    await em.close();
+    em = await startTestEmulator({ esVersion: "8.19.0", modelDownloadMs: 10 });
+    assert.equal((await em.es("PUT", "/_inference/sparse_embedding/e?timeout=5s", elser)).status, 200);
+  });
+
   it("takes --proxy-timeout-ms / proxyTimeoutMs as a non-negative integer", async () => {
     em = await startTestEmulator();
     assert.equal(parseCliArgs(["--proxy-timeout-ms", "250"]).options.proxyTimeoutMs, 250);

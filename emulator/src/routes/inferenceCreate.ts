@@ -49,7 +49,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
 export function putEndpoint(ctx: RouteContext): Execute {
-  const timeout = ctx.query.duration("timeout");
+  const timeout = ctx.services.cluster.profile.has("inferencePutTimeout")
+    ? ctx.query.duration("timeout")
+    : undefined;
   const body = jsonBody(ctx);
   if (!body) throw bodyRequired();
   const id = ctx.params.inference_id;
