@@ -95,6 +95,12 @@ const FEATURES = {
    * flags from `TransportVersions.V_8_15_0`); the `semantic_text` field type (8.15 technical preview).
    */
   inferenceDeleteChecks: { since: "8.15.0" },
+  /**
+   * The delete checks' second form: `semantic_text` references too (elastic/elasticsearch#110487; "In 8.15,
+   * there will be no prevention of deleting inference ids used in semantic_text - that will be added for
+   * 8.16", #111626), 409 naming pipelines and indexes, `dry_run` answered before the check.
+   */
+  inferenceDeleteIndexChecks: { since: "8.16.0" },
   semanticText: { since: "8.15.0" },
   /**
    * `service_settings.deployment_id` (use an existing deployment, transport version

@@ -186,7 +186,7 @@ describe("emulator: the inference API across versions", () => {
     });
   });
 
-  it("knows semantic_text from 8.15 (inference_id required until 8.16) and delete checks from 8.15", async () => {
+  it("knows semantic_text from 8.15 (inference_id required until 8.16); delete checks pipelines from 8.15, indices from 8.16", async () => {
     const mapping = { mappings: { properties: { t: { type: "semantic_text" } } } };
     await withEmulator({ esVersion: "8.14.0" }, async (em) => {
       const res = await em.es("PUT", "/docs", mapping);
@@ -207,7 +207,27 @@ describe("emulator: the inference API across versions", () => {
       assert.deepEqual((await em.es("DELETE", "/_inference/e")).body, { acknowledged: true });
     });
     await withEmulator({ esVersion: "8.15.0" }, async (em) => {
-      const res = await em.es("PUT", "/docs", mapping);
+      // 8.15: pipelines only, 403, and the check comes before dry_run.
+      await em.es("PUT", "/_inference/sparse_embedding/e", {
+        service: "elser",
+        service_settings: elserSettings,
+      });
+      await em.es("PUT", "/_ingest/pipeline/p", { processors: [{ inference: { model_id: "e" } }] });
+      const refused = await em.es("DELETE", "/_inference/e");
+      assert.equal(refused.status, 403);
+      assert.equal(
+        reasonOf(refused),
+        "status_exception: Model e is referenced by pipelines and cannot be deleted. Use `force` to delete it anyway, or use `dry_run` to list the pipelines that reference it.",
+      );
+      assert.equal((await em.es("DELETE", "/_inference/e?dry_run=true")).status, 403);
+      const dry = await em.es("DELETE", "/_inference/e?dry_run=true&force=true");
+      assert.deepEqual(dry.body, { acknowledged: false, pipelines: ["p"] });
+      await em.es("DELETE", "/_ingest/pipeline/p");
+      await em.es("PUT", "/docs", {
+        mappings: { properties: { t: { type: "semantic_text", inference_id: "e" } } },
+      });
+      assert.deepEqual((await em.es("DELETE", "/_inference/e")).body, { acknowledged: true });
+      const res = await em.es("PUT", "/other", mapping);
       assert.equal(
         reasonOf(res),
         "mapper_parsing_exception: Failed to parse mapping: [inference_id] on mapper [t] of type [semantic_text] must not be empty",

@@ -89,6 +89,8 @@ function deleteEndpoint(ctx: RouteContext): Execute {
       return ok({ acknowledged: true });
     }
     const pipelines = cluster.pipelines.referencing([id]);
+    if (!profile.has("inferenceDeleteIndexChecks"))
+      return deleteWithPipelineCheck(ctx, endpoint, pipelines, dryRun, force);
     const indexes = cluster.indices.referencing(id);
     if (dryRun) {
       const message = referencesMessage(id, pipelines, indexes);
@@ -101,6 +103,31 @@ function deleteEndpoint(ctx: RouteContext): Execute {
     cluster.endpoints.delete(id);
     return ok({ acknowledged: true, pipelines: [], indexes: [] });
   };
+}
+
+/**
+ * 8.15's delete (the first `TransportDeleteInferenceEndpointAction` with the flags): pipelines only, a 403,
+ * and the check runs before `dry_run`, so a dry run of a referenced endpoint is refused unless forced.
+ */
+async function deleteWithPipelineCheck(
+  ctx: RouteContext,
+  endpoint: InferenceEndpoint,
+  pipelines: string[],
+  dryRun: boolean,
+  force: boolean,
+) {
+  const { cluster, lifecycle } = ctx.services;
+  const id = endpoint.inferenceId;
+  if (!force && pipelines.length > 0) {
+    throw statusException(
+      403,
+      `Model ${id} is referenced by pipelines and cannot be deleted. Use \`force\` to delete it anyway, or use \`dry_run\` to list the pipelines that reference it.`,
+    );
+  }
+  if (dryRun) return ok({ acknowledged: false, pipelines });
+  await stopOwned(cluster, lifecycle, endpoint);
+  cluster.endpoints.delete(id);
+  return ok({ acknowledged: true });
 }
 
 /**
