@@ -160,6 +160,8 @@ export function updateEndpoint(ctx: RouteContext): Execute {
         );
       }
       checkUpdateOwnership(cluster, endpoint);
+      // Only what the request sets goes to the ML update (whether Elasticsearch also resends the stored
+      // count alongside new adaptive settings is unconfirmed).
       updateDeployment(ctx.services, dep, update.numAllocations, update.adaptive ?? dep.adaptive);
       endpoint.numAllocations = numAllocations;
       endpoint.adaptive = adaptive;
