@@ -51,6 +51,7 @@ import {
   type PreviewStep,
   SECRET_PLACEHOLDER,
 } from "./previewDocument";
+import { ARGUMENT_CONNECTION } from "./connections";
 import { parseUrn } from "./urn";
 import { changeList, label, scalingPhrase, shape, stopManner, formatValue } from "./wording";
 
@@ -404,6 +405,10 @@ function describeUpdate(
       operation = "update";
       headline = `records settings only, no call to Elasticsearch: ${plan.differences.map((d) => label(d.property)).join(", ")}`;
       break;
+    case "reconnect":
+      operation = "update";
+      headline = `changes the connection (${connectionParts(plan)}): sends only GET / to check it, then records it`;
+      break;
     case "none":
       operation = "update";
       headline =
@@ -415,6 +420,12 @@ function describeUpdate(
       // diffInputs plans "replace" only for replacements, which the engine then shows as one.
       operation = "update";
       headline = `updates (${plan.kind})`;
+  }
+  if (plan.connection?.endpoint || plan.connection?.source) {
+    notes.push(
+      "The connection may now reach another endpoint: the update fails (wrong cluster) unless it answers as the " +
+        `recorded cluster${typeof olds.clusterUuid === "string" ? ` [${olds.clusterUuid}]` : ""}; a preview sends no request, so it cannot tell yet.`,
+    );
   }
   if (plan.unknowns.length > 0) {
     notes.push(`Known only after apply: ${plan.unknowns.map(label).join(", ")}.`);
@@ -455,7 +466,7 @@ function describeReplace(
         restart: sameId && newRunning !== false,
       }
     : undefined;
-  const identityChange = reasons.some((d) => d.property === "deploymentId" || d.property === "connection");
+  const identityChange = reasons.some((d) => d.property === "deploymentId");
   let headline: string;
   if (reasons.length === 0) {
     headline = `replaces (requested by the engine: ${replaceReasons.length > 0 ? replaceReasons.map(label).join(", ") : "--replace, replaceOnChanges or a replaced dependency"})`;
@@ -482,6 +493,19 @@ function describeReplace(
     ...(stop ? { stop } : {}),
     notes,
   };
+}
+
+/** Which parts of the connection change, in words. */
+function connectionParts(plan: DeploymentPlan): string {
+  const c = plan.connection;
+  if (c === undefined) return "unchanged";
+  const parts = [
+    c.source ? "source" : undefined,
+    c.endpoint ? "endpoint" : undefined,
+    c.credentials ? "credentials" : undefined,
+    c.settings ? "settings" : undefined,
+  ].filter((p) => p !== undefined);
+  return parts.join(", ");
 }
 
 /** `create-replacement` and `delete-replaced` shown separately (`--show-replacement-steps`) as one step. */
@@ -518,6 +542,7 @@ function identity(props: Partial<DeploymentOutputs>, running: boolean | undefine
     id.deploymentId = props.deploymentId;
   if (typeof props.modelId === "string" && !isUnknown(props.modelId)) id.modelId = props.modelId;
   if (typeof props.connection === "string" && !isUnknown(props.connection)) id.connection = props.connection;
+  else if (isPlainObject(props.connection)) id.connection = ARGUMENT_CONNECTION;
   if (running !== undefined) id.running = running;
   return id;
 }
