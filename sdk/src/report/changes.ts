@@ -414,7 +414,10 @@ function describeUpdate(
       headline =
         Array.isArray(oldState?.initErrors) && oldState.initErrors.length > 0
           ? "resumes the last operation, which did not finish"
-          : "updates, with no declared setting changed";
+          : holdsMaskedSecret(news.connection)
+            ? // The preview JSON shows every secret as [secret]: a rotated key looks unchanged here.
+              "changes the connection's secret settings (masked in the preview): sends only GET / to check them, then records them"
+            : "updates, with no declared setting changed";
       break;
     default:
       // diffInputs plans "replace" only for replacements, which the engine then shows as one.
@@ -493,6 +496,11 @@ function describeReplace(
     ...(stop ? { stop } : {}),
     notes,
   };
+}
+
+/** Whether a connection object holds a value the preview JSON masked. */
+function holdsMaskedSecret(connection: unknown): boolean {
+  return isPlainObject(connection) && Object.values(connection).some((v) => v === SECRET_PLACEHOLDER);
 }
 
 /** Which parts of the connection change, in words. */
