@@ -14,8 +14,9 @@
  *   never silently restarted.
  * - Every operation on a recorded deployment first checks that the endpoint still answers as the cluster
  *   recorded at create (wrong-cluster guard).
- * - Credentials never enter outputs, messages or anything serialized: they live in the connection
- *   settings of this process only.
+ * - Credentials never enter messages or the serialized provider. Stack-config credentials live in this
+ *   process's connection settings only; a `connection` argument's are recorded in the outputs (so a
+ *   plain destroy can use them), where the resource made them secrets (`connectionArgs.ts`).
  */
 import {
   type ClientOptions,
