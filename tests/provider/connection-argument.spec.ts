@@ -99,6 +99,32 @@ describe("provider: connection given as resource arguments", function () {
     await assert.rejects(h.provider.delete(id, outs), /401|authenticat/i);
   });
 
+  it("a new key for a deployment declared stopped: GET / only, the key recorded", async () => {
+    const first = await key();
+    const connection = { endpoints: h.es.url, apiKey: first.encoded };
+    const { id, outs } = await h.create({ modelId: "tiny", state: "stopped", connection });
+    const second = await key();
+    h.es.admin.clearLog();
+    const news = h.checked({
+      modelId: "tiny",
+      state: "stopped",
+      connection: { ...connection, apiKey: second.encoded },
+    });
+    const { outs: updated } = await h.provider.update(id, outs, news);
+    assert.deepEqual(
+      h.es.admin.log().map((e) => `${e.method} ${e.path} -> ${e.status}`),
+      ["GET / -> 200"],
+    );
+    assert.equal((updated.connection as Record<string, unknown>).apiKey, second.encoded);
+    // A bad key fails the update (nothing recorded) instead of being recorded unchecked.
+    const bad = h.checked({
+      modelId: "tiny",
+      state: "stopped",
+      connection: { ...connection, apiKey: "bm8tc3VjaDprZXk=" },
+    });
+    await assert.rejects(h.provider.update(id, updated, bad), /401|authenticat/i);
+  });
+
   describe("a new endpoint", () => {
     let other: EmulatorHandle;
     beforeEach(async () => {

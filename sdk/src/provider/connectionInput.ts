@@ -9,6 +9,16 @@
  * credential. A resource has exactly one source: the object, the named connection, or the default
  * connection (stack config, then the `ELASTICSEARCH_*` environment). An object is never merged with stack
  * config or the environment.
+ *
+ * How a resource adopts it (what `TrainedModelDeployment` does):
+ * 1. args: `connection?: ConnectionInput`, passed as `secretConnection(args.connection)` in the
+ *    constructor (`../connectionArgs.ts`), so credentials are secrets in state whatever the caller passed;
+ * 2. `check`: {@link checkConnectionArgument} for the argument's shape and settings, then
+ *    `Connections.check` (named connection defined, settings usable together; nothing is sent);
+ * 3. `diff`: {@link connectionChange}; a change is an in-place update, never a replacement, and the
+ *    preview says what changes ({@link connectionChangeNotice}); plans carry {@link redactConnection}'s form;
+ * 4. `update`: connect with the NEW settings before anything else (`GET /` checks the credentials and the
+ *    recorded cluster uuid), then record them in the outputs; `delete` and `read` use the recorded ones.
  */
 import type { ConnectionOptions } from "../client";
 import {
