@@ -73,6 +73,14 @@ describe("preview report: the connection argument", () => {
     ]);
   });
 
+  it("settings given as one secret (masked whole in the preview JSON) are the argument's connection, not a name", () => {
+    const c = only(
+      outputs({ modelId: "e5", connection: "[secret]" }),
+      inputs({ modelId: "e5", connection: "[secret]", numberOfAllocations: 2 }),
+    );
+    assert.equal(c.old?.connection, ARGUMENT_CONNECTION);
+  });
+
   it("a named connection replaced by settings is in place too", () => {
     const c = only(outputs({ modelId: "e5", connection: "eu" }), inputs({ modelId: "e5", connection: conn }));
     assert.equal(c.operation, "update");

@@ -549,8 +549,11 @@ function identity(props: Partial<DeploymentOutputs>, running: boolean | undefine
   if (typeof props.deploymentId === "string" && !isUnknown(props.deploymentId))
     id.deploymentId = props.deploymentId;
   if (typeof props.modelId === "string" && !isUnknown(props.modelId)) id.modelId = props.modelId;
-  if (typeof props.connection === "string" && !isUnknown(props.connection)) id.connection = props.connection;
-  else if (isPlainObject(props.connection)) id.connection = ARGUMENT_CONNECTION;
+  // Settings (an object, or a whole secret the preview JSON masks) are not a connection name.
+  if (isPlainObject(props.connection) || props.connection === SECRET_PLACEHOLDER)
+    id.connection = ARGUMENT_CONNECTION;
+  else if (typeof props.connection === "string" && !isUnknown(props.connection))
+    id.connection = props.connection;
   if (running !== undefined) id.running = running;
   return id;
 }
