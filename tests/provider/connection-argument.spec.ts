@@ -53,7 +53,12 @@ describe("provider: connection given as resource arguments", function () {
     h.env.ELASTICSEARCH_ENDPOINTS = h.es.url;
     const none = failures({ apiKey: "canary-key-2" });
     assert.equal(none.length, 1);
-    assert.match(none[0]!.reason, /connection argument is not usable/);
+    assert.equal(
+      none[0]!.reason,
+      "the connection argument is not usable: No Elasticsearch endpoint: set connection.endpoints or " +
+        "connection.cloudId (its settings come from the resource's connection argument only, never from stack " +
+        "config or the environment)",
+    );
     // Settings not known yet are left to the operation.
     assert.deepEqual(failures({ endpoints: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", apiKey: "k" }), []);
   });

@@ -204,6 +204,9 @@ function explainConfigurationError(
 ): ProviderConfigError {
   const key = err.setting.startsWith("ELASTICSEARCH_") ? err.setting : settingPath(name, err.setting);
   let message = err.message;
+  // The argument never falls back to the environment: a hint naming ELASTICSEARCH_* would mislead.
+  if (isConnectionObject(name))
+    message = message.replace(/ \(or ELASTICSEARCH_[A-Z_]+(?: \/ ELASTICSEARCH_[A-Z_]+)*\)/g, "");
   for (const word of SETTING_WORDS) {
     message = message.replace(
       // Not inside a JavaScript shape such as `{ id, apiKey }` (the client's wording for the object form).
