@@ -3,6 +3,7 @@
  * deployments in the state declared in code.
  *
  * - {@link TrainedModelDeployment} — the resource.
+ * - {@link ConnectionArgs} — the `connection` argument of every resource, as settings (e.g. from a `StackReference`).
  * - `pulumi-elasticsearch-ml/provider` — the provider's stable entry point (used by state; not for programs).
  */
 export {
@@ -16,3 +17,9 @@ export {
   RESOURCE_MODULE,
   RESOURCE_TYPE,
 } from "./resource";
+export {
+  type ConnectionArgs,
+  type ConnectionInput,
+  type ConnectionOutput,
+  secretConnection,
+} from "./connectionArgs";
