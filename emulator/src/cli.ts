@@ -37,6 +37,8 @@ Options:
   --model-download-ms <n>     time a packaged model's download takes (default 300)
   --model-repository-unreachable
                               the model repository cannot be reached (air-gapped cluster)
+  --proxy-timeout-ms <n>      a proxy in front answers 502 to requests slower than this,
+                              while Elasticsearch goes on with them (default 0: no proxy)
   --help                      print this help and exit
 
 Admin API (faults, request log, reset, nodes): see the README, under /_emulator/.`;
@@ -53,6 +55,7 @@ const INT_FLAGS = {
   "adaptive-interval-ms": "adaptiveIntervalMs",
   "scale-to-zero-ms": "scaleToZeroIdleMs",
   "model-download-ms": "modelDownloadMs",
+  "proxy-timeout-ms": "proxyTimeoutMs",
   seed: "seed",
 } as const;
 

@@ -54,4 +54,11 @@ export interface EmulatorOptions {
    * cannot be reached, as in an air-gapped cluster: packaged model PUTs fail (default false).
    */
   modelRepositoryUnreachable?: boolean;
+  /**
+   * A proxy in front of the cluster (Kibana's console, a cloud load balancer) answers
+   * `502 Bad Gateway` without `X-Elastic-Product` to any request Elasticsearch has not answered within
+   * this many ms, while Elasticsearch goes on with it (e.g. `PUT _inference` downloading and deploying a
+   * model). 0 (the default): no proxy.
+   */
+  proxyTimeoutMs?: number;
 }

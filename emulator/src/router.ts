@@ -75,6 +75,8 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
+    // A first segment starting with `_` names an API, never an index: such paths stay unknown routes.
+    if (p === "{index}" && actual[i].startsWith("_")) return undefined;
     if (p.startsWith("{")) params[p.slice(1, -1)] = actual[i];
     else if (p !== actual[i]) return undefined;
   }

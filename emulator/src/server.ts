@@ -152,6 +152,30 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
     }
   };
 
+  /**
+   * `--proxy-timeout-ms`: a proxy gives up on a slow answer with its own 502 (no `X-Elastic-Product`);
+   * the request keeps running in the cluster, as Elasticsearch does not notice the proxy leaving.
+   */
+  const withProxyTimeout = async (answer: Promise<RouteResult>): Promise<RouteResult> => {
+    const limit = cluster.options.proxyTimeoutMs;
+    if (limit <= 0) return answer;
+    let cancel: () => void = () => undefined;
+    const gaveUp = new Promise<RouteResult>((resolve) => {
+      cancel = cluster.scheduler.after(limit, () =>
+        resolve({
+          status: 502,
+          body: { statusCode: 502, error: "Bad Gateway", message: "upstream request timeout" },
+          notFromElasticsearch: true,
+        }),
+      );
+    });
+    try {
+      return await Promise.race([answer, gaveUp]);
+    } finally {
+      cancel();
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const arrived = Date.now();
     const uri = req.url ?? "/";
@@ -239,7 +263,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
         return finish(fault.status, fault);
       }
     }
-    let result = await dispatch(request, segments, entry);
+    let result = await withProxyTimeout(dispatch(request, segments, entry));
     if (fault && fault.when === "after") {
       if (fault.delayMs) await cluster.scheduler.sleep(fault.delayMs);
       if (fault.reset) return resetConnection(fault);

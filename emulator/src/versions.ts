@@ -75,9 +75,82 @@ const FEATURES = {
   /** deployment_id: several deployments per model, exact-id stop/update/infer. */
   deploymentIds: { since: "8.8.0" },
   finishPendingWork: { since: "8.11.0" },
-  /** `GET _inference/_all` (the inference API; its list was named `models` in 8.11, unconfirmed). */
+  /**
+   * The inference API: `PUT/GET/DELETE/POST _inference[/<task_type>]/<id>` (elasticsearch-specification
+   * `inference.put` `@availability stack since=8.11.0`) with the `elser` service. Its list was named
+   * `models` in 8.11 (unconfirmed).
+   */
   inferenceApi: { since: "8.11.0" },
   inferenceListNamedEndpoints: { since: "8.12.0" },
+  /** The `elasticsearch` service (specification `inference.put_elasticsearch` since 8.13.0). */
+  inferenceElasticsearchService: { since: "8.13.0" },
+  /**
+   * `service_settings.adaptive_allocations`; `num_allocations` becomes optional (transport version
+   * `INFERENCE_ADAPTIVE_ALLOCATIONS`, elastic/elasticsearch#111476 documents it for 8.15).
+   */
+  inferenceAdaptiveAllocations: { since: "8.15.0" },
+  /**
+   * `DELETE _inference` takes `dry_run` and `force` and refuses while ingest pipelines or
+   * `semantic_text` fields reference the endpoint (`DeleteInferenceEndpointAction.Request` reads both
+   * flags from `TransportVersions.V_8_15_0`); the `semantic_text` field type (8.15 technical preview).
+   */
+  inferenceDeleteChecks: { since: "8.15.0" },
+  /**
+   * The delete checks' second form: `semantic_text` references too (elastic/elasticsearch#110487; "In 8.15,
+   * there will be no prevention of deleting inference ids used in semantic_text - that will be added for
+   * 8.16", #111626), 409 naming pipelines and indexes, `dry_run` answered before the check.
+   */
+  inferenceDeleteIndexChecks: { since: "8.16.0" },
+  semanticText: { since: "8.15.0" },
+  /**
+   * `service_settings.deployment_id` (use an existing deployment, transport version
+   * `ML_INFERENCE_ATTACH_TO_EXISTSING_DEPLOYMENT`), `chunking_settings`, the preconfigured endpoints
+   * `.elser-2-elasticsearch` and `.multilingual-e5-small-elasticsearch` (`ElasticsearchInternalService.
+   * defaultConfigIds`), `semantic_text` defaulting to `.elser-2-elasticsearch`, `GET` reporting the
+   * deployment's current `num_allocations` (elastic/elasticsearch#115095, "forward ported from 8.16"),
+   * and the `elser` service stored as the `elasticsearch` service with a deprecation warning.
+   */
+  inferenceDeploymentId: { since: "8.16.0" },
+  /**
+   * Deleting a preconfigured endpoint: refused outright first (`[<id>] is a reserved inference endpoint.
+   * Cannot delete a reserved inference endpoint.`), later allowed with `force=true`; the later wording's
+   * release is unconfirmed, 9.0 assumed.
+   */
+  reservedEndpointForceDelete: { since: "9.0.0" },
+  /**
+   * A failed deployment start (a start timeout, a capacity 429, any status exception but the 409 "already
+   * exists") was never answered: `getCreateTrainedModelAssignmentActionListener` returned without calling
+   * `onFailure`, so `PUT _inference` (and a preconfigured endpoint's first `POST _inference`) hung until the
+   * client gave up. Fixed by elastic/elasticsearch#126930 (merged 2025-04-16, backported to 8.17, 8.18, 9.0:
+   * 8.17.6, 8.18.1 and 9.0.1 assumed); the start of the range (the listener's introduction with the
+   * preconfigured endpoints) is unconfirmed.
+   */
+  inferenceStartErrorsUnanswered: [
+    { since: "8.16.0", until: "8.17.6" },
+    { since: "8.18.0", until: "8.18.1" },
+    { since: "9.0.0", until: "9.0.1" },
+  ],
+  /**
+   * `PUT _inference?timeout=` (elastic/elasticsearch#126805, backported to 8.19); before, the parameter is
+   * unrecognized and the start waits 30 s.
+   */
+  inferencePutTimeout: [{ since: "8.19.0", until: "9.0.0" }, { since: "9.1.0" }],
+  /** `PUT _inference/<task_type>/<id>/_update` (specification `inference.update` since 8.17.0). */
+  inferenceUpdateApi: { since: "8.17.0" },
+  /** The preconfigured `.rerank-v1-elasticsearch` endpoint (`DEFAULT_RERANK_ID`; release unconfirmed). */
+  inferenceDefaultRerank: { since: "8.18.0" },
+  /**
+   * `_stop` of a deployment an inference endpoint created or uses is refused unless `force`
+   * (elastic/elasticsearch#129325, merged 2025-06-24 and backported to 8.18, 8.19 and 9.0: the first
+   * patch releases after the merge, 8.18.4 and 9.0.4, are assumed).
+   */
+  stopRefusedForEndpoints: [{ since: "8.18.4", until: "9.0.0" }, { since: "9.0.4" }],
+  /**
+   * ML `_update` of a deployment an endpoint created is refused, and the inference `_update` of an
+   * endpoint that uses another deployment is refused (elastic/elasticsearch#130940, merged July 2025;
+   * 9.2.0 assumed, backports unconfirmed).
+   */
+  endpointDeploymentUpdateChecks: { since: "9.2.0" },
   /**
    * `GET _ml/info` reports `limits.total_ml_processors` and `limits.max_single_ml_node_processors`
    * (elastic/elasticsearch#101392, merged for 8.12).
@@ -98,7 +171,12 @@ const FEATURES = {
   updateQueryAllocations: { since: "9.0.0" },
   /** The deprecated model_threads/inference_threads names need REST compatibility with 8. */
   legacyThreadNamesNeedCompat: { since: "9.0.0" },
-} satisfies Record<string, { since: string; until?: string }>;
+} satisfies Record<string, Range | Range[]>;
+
+interface Range {
+  since: string;
+  until?: string;
+}
 
 export type Feature = keyof typeof FEATURES;
 
@@ -110,10 +188,13 @@ export class VersionProfile {
   constructor(versionText: string = DEFAULT_ES_VERSION) {
     this.version = parseEsVersion(versionText);
     const on = new Set<Feature>();
-    for (const [name, range] of Object.entries(FEATURES) as [Feature, { since: string; until?: string }][]) {
-      const afterStart = compare(this.version, parse(range.since)) >= 0;
-      const beforeEnd = range.until === undefined || compare(this.version, parse(range.until)) < 0;
-      if (afterStart && beforeEnd) on.add(name);
+    for (const [name, ranges] of Object.entries(FEATURES) as [Feature, Range | Range[]][]) {
+      // A behaviour backported to patch releases of older lines has one range per line.
+      for (const range of Array.isArray(ranges) ? ranges : [ranges]) {
+        const afterStart = compare(this.version, parse(range.since)) >= 0;
+        const beforeEnd = range.until === undefined || compare(this.version, parse(range.until)) < 0;
+        if (afterStart && beforeEnd) on.add(name);
+      }
     }
     this.enabled = on;
   }

@@ -37,7 +37,8 @@ export async function program(settings: TwoClusterSettings) {
     numberOfAllocations: settings.allocations ?? 1,
   };
   const home = new TrainedModelDeployment("search", { ...common, modelId: modelOn("model") });
-  // `connection` names the cluster; changing it later replaces the resource (stop here, start there).
+  // `connection` names the cluster; changing it later is checked against the recorded cluster uuid
+  // (new credentials or another URL of the same cluster are fine; another cluster is refused).
   const remote = new TrainedModelDeployment(`search-${connection}`, {
     ...common,
     modelId: modelOn(`model-${connection}`, connection),

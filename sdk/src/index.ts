@@ -6,6 +6,7 @@
  * - {@link TrainedModel} — a model in the cluster: an Elastic packaged model downloaded, or yours uploaded.
  * - `pulumi-elasticsearch-ml/provider` and `pulumi-elasticsearch-ml/provider/trained-model` — the providers'
  *   stable entry points (used by state; not for programs).
+ * - {@link ConnectionArgs} — the `connection` argument of every resource, as settings (e.g. from a `StackReference`).
  */
 export {
   TrainedModelDeployment,
@@ -26,3 +27,9 @@ export {
   MODEL_TYPE_TOKEN,
   MODEL_RESOURCE_TYPE,
 } from "./trainedModel";
+export {
+  type ConnectionArgs,
+  type ConnectionInput,
+  type ConnectionOutput,
+  secretConnection,
+} from "./connectionArgs";

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { type ConnectionInput, type ConnectionOutput, secretConnection } from "./connectionArgs";
 import { CONFIG_NAMESPACE, CREDENTIAL_CONFIG_KEYS } from "./provider/config";
 
 /**
@@ -118,10 +119,14 @@ export interface TrainedModelDeploymentArgs {
    */
   adoptExisting?: pulumi.Input<boolean>;
   /**
-   * The name of a connection defined in stack config `elasticsearch-ml:connections` (another cluster);
-   * the default connection when omitted. Changing it replaces the resource.
+   * Where the deployment's cluster is and how to authenticate: the name of a connection defined in stack
+   * config `elasticsearch-ml:connections`, or the settings themselves ({@link ConnectionArgs}, e.g. from
+   * another stack's outputs; credentials are stored as secrets whatever you pass); the default connection
+   * (stack config, then the `ELASTICSEARCH_*` environment) when omitted. Changing it is an in-place update
+   * that checks the new credentials and that the endpoint still answers as the recorded cluster (`GET /`),
+   * then records the new settings, which a later `pulumi destroy` uses.
    */
-  connection?: pulumi.Input<string>;
+  connection?: ConnectionInput;
 }
 
 /** A node the deployment is routed to. */
@@ -166,7 +171,8 @@ export interface EffectiveSettingsOutput {
  * ```
  *
  * Connection and credentials come from stack config (`elasticsearch-ml:endpoints`, `elasticsearch-ml:apiKey`
- * set with `--secret`, …) or the `ELASTICSEARCH_*` environment, never from resource arguments.
+ * set with `--secret`, …) or the `ELASTICSEARCH_*` environment, or from the `connection` argument (e.g. a
+ * `StackReference`'s outputs), whose credentials are stored as secrets whatever is passed.
  */
 export class TrainedModelDeployment extends pulumi.dynamic.Resource {
   /** The declared model id or alias. */
@@ -190,7 +196,8 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
     { force?: boolean; finishPendingWork?: boolean; allowNoMatch?: boolean } | undefined
   >;
   declare readonly adoptExisting: pulumi.Output<boolean | undefined>;
-  declare readonly connection: pulumi.Output<string | undefined>;
+  /** The recorded connection: a name, or the settings with their credentials as secrets. */
+  declare readonly connection: pulumi.Output<ConnectionOutput | undefined>;
 
   /** The uuid of the cluster the deployment runs on; every later operation refuses another cluster. */
   declare readonly clusterUuid: pulumi.Output<string | undefined>;
@@ -242,6 +249,7 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
         waitFor: undefined,
         waitTimeoutSeconds: undefined,
         ...args,
+        connection: secretConnection(args.connection),
       },
       opts,
       RESOURCE_MODULE,
@@ -306,7 +314,8 @@ export function warnAboutPlaintextCredentials(): void {
     // delivered, and prints it to stderr itself when delivery fails.
     void pulumi.log.warn(
       `${key} is stored in plaintext in the stack configuration and state; set it with ` +
-        `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables)`,
+        `\`pulumi config set --secret ${key} <value>\` (or use the ELASTICSEARCH_* environment variables, ` +
+        "or pass the settings as a resource's connection argument, whose credentials are always stored as secrets)",
     );
   }
 }

@@ -4,6 +4,7 @@
  * from the files eland exports.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { type ConnectionInput, type ConnectionOutput, secretConnection } from "./connectionArgs";
 import { RESOURCE_MODULE, warnAboutPlaintextCredentials } from "./resource";
 
 /**
@@ -89,8 +90,12 @@ export interface TrainedModelArgs {
    * `elasticsearch-ml:forceDeleteModels` > not forced.
    */
   forceDelete?: pulumi.Input<boolean>;
-  /** A connection from stack config `elasticsearch-ml:connections`; the default connection when omitted. */
-  connection?: pulumi.Input<string>;
+  /**
+   * The cluster: a connection name from stack config `elasticsearch-ml:connections`, or the settings
+   * themselves (e.g. from a `StackReference`; credentials are stored as secrets); the default connection
+   * when omitted. A change is an update checked against the recorded cluster, never a replacement.
+   */
+  connection?: ConnectionInput;
 }
 
 /**
@@ -115,7 +120,7 @@ export class TrainedModel extends pulumi.dynamic.Resource {
   declare readonly inputFieldNames: pulumi.Output<string[] | undefined>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   declare readonly forceDelete: pulumi.Output<boolean | undefined>;
-  declare readonly connection: pulumi.Output<string | undefined>;
+  declare readonly connection: pulumi.Output<ConnectionOutput | undefined>;
 
   /** The model's id in the cluster (the `_linux-x86_64` build when `platform` chose it): give it to deployments. */
   declare readonly resolvedModelId: pulumi.Output<string>;
@@ -165,6 +170,7 @@ export class TrainedModel extends pulumi.dynamic.Resource {
         uploadedFiles: undefined,
         waitTimeoutSeconds: undefined,
         ...args,
+        connection: secretConnection(args.connection),
       },
       opts,
       RESOURCE_MODULE,

@@ -56,8 +56,18 @@ const basic = (user: string, password: string): IncomingHttpHeaders => ({
 
 describe("emulator security: privilege table", () => {
   it("lists the privileges granting each ML action from least to most powerful", () => {
-    assert.deepEqual(privilegesGranting(ACTIONS.startDeployment), ["manage_ml", "manage", "all"]);
-    assert.deepEqual(privilegesGranting(ACTIONS.stopDeployment), ["manage_ml", "manage", "all"]);
+    assert.deepEqual(privilegesGranting(ACTIONS.startDeployment), [
+      "manage_inference",
+      "manage_ml",
+      "manage",
+      "all",
+    ]);
+    assert.deepEqual(privilegesGranting(ACTIONS.stopDeployment), [
+      "manage_inference",
+      "manage_ml",
+      "manage",
+      "all",
+    ]);
     assert.deepEqual(privilegesGranting(ACTIONS.updateDeployment), ["manage_ml", "manage", "all"]);
     assert.deepEqual(privilegesGranting(ACTIONS.getTrainedModelsStats), [
       "monitor_ml",
@@ -325,7 +335,7 @@ describe("emulator security: realm", () => {
       denied.reason,
       "action [cluster:admin/xpack/ml/trained_models/deployment/start] is unauthorized for user [reader] " +
         "with effective roles [ml_reader] (assigned roles [gone] were not found), " +
-        "this action is granted by the cluster privileges [manage_ml,manage,all]",
+        "this action is granted by the cluster privileges [manage_inference,manage_ml,manage,all]",
     );
   });
 
@@ -397,7 +407,7 @@ describe("emulator security: realm", () => {
     assert.equal(
       denied.reason,
       `action [cluster:admin/xpack/ml/trained_models/deployment/start] is unauthorized for API key id [${created.id}] ` +
-        "of user [elastic], this action is granted by the cluster privileges [manage_ml,manage,all]",
+        "of user [elastic], this action is granted by the cluster privileges [manage_inference,manage_ml,manage,all]",
     );
 
     // A monitor_ml user asking for manage_ml still gets no more than monitor_ml.
@@ -666,6 +676,8 @@ describe("emulator security: realm", () => {
     assert.deepEqual(call(realm, ELASTIC, "GET", "/_security/role/absent"), { status: 404, body: {} });
     const all = call(realm, ELASTIC, "GET", "/_security/role").body as Record<string, { cluster: string[] }>;
     assert.deepEqual(Object.keys(all).sort(), [
+      "inference_admin",
+      "inference_user",
       "machine_learning_admin",
       "machine_learning_user",
       "mine",
@@ -885,7 +897,7 @@ describe("emulator security over HTTP", () => {
     assert.equal(start.status, 403);
     const reason =
       "action [cluster:admin/xpack/ml/trained_models/deployment/start] is unauthorized for user [watcher] " +
-      "with effective roles [ml_monitor], this action is granted by the cluster privileges [manage_ml,manage,all]";
+      "with effective roles [ml_monitor], this action is granted by the cluster privileges [manage_inference,manage_ml,manage,all]";
     assert.deepEqual(start.body, {
       error: { root_cause: [{ type: "security_exception", reason }], type: "security_exception", reason },
       status: 403,

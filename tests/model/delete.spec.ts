@@ -31,6 +31,25 @@ describe("TrainedModel: delete", function () {
     );
   });
 
+  it("Elastic's preconfigured inference endpoints, which name the model on every cluster, do not block its delete", async () => {
+    const { id, outs } = await h.create({ modelId: E5, platform: "auto" });
+    const endpoints = (await esDirect(h.es, "GET", "/_inference/_all")) as {
+      endpoints: { inference_id: string; service_settings?: { model_id?: string } }[];
+    };
+    assert.ok(
+      endpoints.endpoints.some(
+        (e) =>
+          e.inference_id === ".multilingual-e5-small-elasticsearch" && e.service_settings?.model_id === id,
+      ),
+      "the emulated 9.x cluster has the preconfigured endpoint naming the model",
+    );
+    await h.provider.delete(id, outs);
+    assert.equal(
+      h.es.admin.state().models.some((m) => m.modelId === id),
+      false,
+    );
+  });
+
   it("refuses while a deployment, a pipeline and an inference endpoint use it, naming each; nothing is deleted", async () => {
     const outs = await downloaded();
     await startDirectly(h.es, E5, { deployment_id: "e5-search" });

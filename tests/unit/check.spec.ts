@@ -18,6 +18,10 @@ const TIMEOUT =
   "must be a number of seconds greater than 0 and at most 2147483 " +
   "(about 24.8 days, the longest delay a Node.js timer holds)";
 const LOW = "a low-priority deployment has exactly 1 allocation of 1 thread";
+const SETTINGS =
+  "endpoints, cloudId, username, password, apiKey, bearerToken, esClientAuthentication, caFile, caData, " +
+  "caFingerprint, certFile, keyFile, certData, keyData, insecure, headers, requestTimeoutSeconds, maxRetries";
+const CONNECTION_OBJECT = `must be the name of a connection from stack config, or an object of connection settings (${SETTINGS})`;
 const CONNECTION =
   'must be the name of a connection from stack config: letters, digits, "_" and "-" (omit it to use the default connection)';
 
@@ -449,11 +453,31 @@ const invalid: InvalidCase[] = [
     failures: [f("connection", `connection: "" is not allowed; ${CONNECTION}`)],
   },
   {
-    name: "connection an object",
-    input: m({ connection: { endpoints: ["https://es:9200"] } }),
+    name: "connection a number",
+    input: m({ connection: 5 }),
+    failures: [f("connection", `connection ${CONNECTION_OBJECT}; got a number`)],
+  },
+  {
+    name: "connection settings with a typo (the stack-config message, under the argument path)",
+    input: m({ connection: { endpoints: "https://es:9200", apikey: "k" } }),
     failures: [
-      f("connection", `connection: {"endpoints":["https://es:9200"]} is not allowed; ${CONNECTION}`),
+      f(
+        "connection.apikey",
+        `connection.apikey is not a connection setting; known settings are: ${SETTINGS}`,
+      ),
     ],
+  },
+  {
+    name: "connection settings with a bad retry count",
+    input: m({ connection: { endpoints: "https://es:9200", maxRetries: 99 } }),
+    failures: [
+      f("connection.maxRetries", "connection.maxRetries: 99 is not allowed; must be an integer from 0 to 20"),
+    ],
+  },
+  {
+    name: "connection settings with a non-string API key (never shown)",
+    input: m({ connection: { endpoints: "https://es:9200", apiKey: { secret: "canary" } } }),
+    failures: [f("connection.apiKey", "connection.apiKey must be a string; got a non-string value")],
   },
   {
     name: "a typo in a property name",
@@ -561,6 +585,14 @@ describe("checkInputs", () => {
       ],
       ["all stop flags", m({ stop: { force: true, finishPendingWork: false, allowNoMatch: true } })],
       ["a named connection", m({ connection: "Prod_EU-1" })],
+      [
+        "connection settings",
+        m({ connection: { endpoints: ["https://es:9200"], apiKey: "k", maxRetries: "2" } }),
+      ],
+      [
+        "connection settings not known yet",
+        m({ connection: { endpoints: PULUMI_UNKNOWN, apiKey: PULUMI_UNKNOWN } }),
+      ],
       ["state stopped and every waitFor", m({ state: "stopped", waitFor: "starting" })],
     ];
     for (const [name, input] of valid) {

@@ -108,11 +108,12 @@ const ROWS: FieldRow[] = [
   {
     field: "connection",
     change: { connection: "us" },
+    // In place (issue 15): the update checks the new connection with GET / and the cluster uuid.
     kinds: {
-      "started→started": "replace",
-      "started→stopped": "replace",
-      "stopped→started": "replace",
-      "stopped→stopped": "replace",
+      "started→started": "reconnect",
+      "started→stopped": "stop",
+      "stopped→started": "start",
+      "stopped→stopped": "reconnect",
     },
   },
   scaling("numberOfAllocations", { numberOfAllocations: 3 }),
@@ -451,10 +452,81 @@ describe("diffInputs", () => {
       assert.deepEqual(result.plan.recordOnly, ["threadsPerAllocation", "waitFor"]);
     });
 
-    it("removing the connection moves to the default cluster: a replace", () => {
+    it("removing the connection (to the default) is an in-place reconnect, checked by the update", () => {
       const result = diffInputs(old("started"), inputs({ ...declared, connection: undefined }));
-      assert.deepEqual(result.replaces, ["connection"]);
-      assert.equal(result.deleteBeforeReplace, true);
+      assert.deepEqual(result.replaces, []);
+      assert.equal(result.plan.kind, "reconnect");
+      assert.deepEqual(result.plan.connection, {
+        source: true,
+        endpoint: false,
+        credentials: false,
+        settings: false,
+      });
+      assert.deepEqual(result.plan.recordOnly, []);
+    });
+  });
+
+  describe("connection given as settings (issue 15): every change is in place, nothing is replaced", () => {
+    const conn = { endpoints: "https://es.example.com:9200", apiKey: "old-key-canary" };
+    const before = (connection: unknown) => outputs(inputs({ modelId: "m", connection } as never), running);
+    const after = (connection: unknown) => inputs({ modelId: "m", connection } as never);
+
+    it("the same settings: no change", () => {
+      assert.equal(diffInputs(before(conn), after({ ...conn })).plan.kind, "none");
+    });
+
+    it("a new API key: reconnect, credentials only, and the plan never holds the key", () => {
+      const result = diffInputs(before(conn), after({ ...conn, apiKey: "new-key-canary" }));
+      assert.equal(result.plan.kind, "reconnect");
+      assert.deepEqual(result.replaces, []);
+      assert.deepEqual(result.plan.connection, {
+        source: false,
+        endpoint: false,
+        credentials: true,
+        settings: false,
+      });
+      assert.ok(!JSON.stringify(result).includes("key-canary"), JSON.stringify(result));
+      assert.deepEqual(result.plan.differences, [
+        {
+          property: "connection",
+          from: { endpoints: "https://es.example.com:9200", apiKey: "[secret]" },
+          to: { endpoints: "https://es.example.com:9200", apiKey: "[secret]" },
+        },
+      ]);
+    });
+
+    it("a new endpoint: reconnect, endpoint flagged (the update runs the wrong-cluster guard)", () => {
+      const result = diffInputs(before(conn), after({ ...conn, endpoints: "https://other:9200" }));
+      assert.equal(result.plan.kind, "reconnect");
+      assert.equal(result.plan.connection?.endpoint, true);
+      assert.equal(result.plan.connection?.credentials, false);
+    });
+
+    it("a name replaced by settings: a change of source, in place", () => {
+      const result = diffInputs(before("eu"), after(conn));
+      assert.equal(result.plan.kind, "reconnect");
+      assert.equal(result.plan.connection?.source, true);
+    });
+
+    it("an unknown key (preview): reconnect with every part possibly changed", () => {
+      const result = diffInputs(before(conn), after({ ...conn, apiKey: PULUMI_UNKNOWN }));
+      assert.equal(result.plan.kind, "reconnect");
+      assert.equal(result.plan.connection?.credentials, true);
+      assert.deepEqual(result.plan.unknowns, ["connection"]);
+    });
+
+    it("a connection change together with a scale: the scale's kind, the connection still flagged", () => {
+      const result = diffInputs(
+        before(conn),
+        inputs({ modelId: "m", numberOfAllocations: 3, connection: { ...conn, apiKey: "k2" } } as never),
+      );
+      assert.equal(result.plan.kind, "update-in-place");
+      assert.equal(result.plan.connection?.credentials, true);
+    });
+
+    it("user-info in an endpoint URL is redacted in the plan", () => {
+      const result = diffInputs(before(conn), after({ endpoints: "https://u:p4ss-canary@es:9200" }));
+      assert.ok(!JSON.stringify(result.plan).includes("p4ss-canary"));
     });
   });
 

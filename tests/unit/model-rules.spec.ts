@@ -259,11 +259,25 @@ describe("TrainedModel diff", function () {
       { changes: true, replaces: ["modelId"], deleteBeforeReplace: false },
     ],
     [
-      "the connection changed",
+      "the connection changed (an update checked against the recorded cluster, never a replacement)",
       olds,
       { ...base, connection: "eu" },
       same,
-      { changes: true, replaces: ["connection"], deleteBeforeReplace: true },
+      { changes: true, replaces: [], deleteBeforeReplace: false },
+    ],
+    [
+      "the connection's settings changed (a new API key)",
+      { ...olds, connection: { endpoints: "https://a:9200", apiKey: "k1" } },
+      { ...base, connection: { endpoints: "https://a:9200", apiKey: "k2" } },
+      same,
+      { changes: true, replaces: [], deleteBeforeReplace: false },
+    ],
+    [
+      "the same connection settings",
+      { ...olds, connection: { endpoints: "https://a:9200" } },
+      { ...base, connection: { endpoints: "https://a:9200" } },
+      same,
+      { changes: false, replaces: [], deleteBeforeReplace: false },
     ],
     [
       "only waitTimeoutSeconds",

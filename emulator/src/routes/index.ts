@@ -3,6 +3,7 @@ import type { RouteDef } from "../router";
 import { catRoutes } from "./cat";
 import { clusterRoutes } from "./cluster";
 import { inferRoutes } from "./infer";
+import { indexRoutes } from "./indices";
 import { inferenceEndpointRoutes } from "./inferenceEndpoints";
 import { mlInfoRoutes } from "./mlInfo";
 import { modelPartRoutes } from "./modelParts";
@@ -32,4 +33,5 @@ export const ROUTES: RouteDef[] = [
   ...taskRoutes,
   ...nodeRoutes,
   ...catRoutes,
+  ...indexRoutes,
 ];

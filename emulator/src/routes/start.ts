@@ -12,10 +12,10 @@ import { assignmentResponse } from "../render";
 import type { Execute, RouteDef } from "../router";
 import { TIMED_OUT } from "../scheduler";
 import type { Cluster } from "../state/cluster";
-import { allocationRank, allocationState, AllocationState, Priority } from "../state/deployments";
+import { allocationRank, allocationState, AllocationState, Deployment, Priority } from "../state/deployments";
 import { Model } from "../state/models";
 import type { VersionProfile } from "../versions";
-import { jsonBody, ok, RouteContext } from "./context";
+import { jsonBody, ok, RouteContext, Services } from "./context";
 import { platformWarning } from "./packagedModels";
 import { AdaptiveRequest, adaptiveErrors, normalizeAdaptive, readAdaptive } from "./adaptiveParams";
 
@@ -255,99 +255,116 @@ function startDeployment(ctx: RouteContext): Execute {
     throw statusException(400, inconsistentModelId(params.modelId, pathId));
   }
   return async () => {
-    const { cluster, lifecycle } = ctx.services;
-    const profile = cluster.profile;
-    const errors = startValidationErrors(params, profile);
-    if (errors.length > 0) throw validationFailed(errors);
-
-    if (cluster.deployments.size >= MAX_DEPLOYMENTS) {
-      throw statusException(
-        429,
-        `Could not start model deployment because existing deployments reached the limit of [${MAX_DEPLOYMENTS}]`,
-      );
-    }
-    const duplicate = (id: string): EsError =>
-      statusException(
-        400,
-        `Could not start model deployment because an existing deployment with the same id [${id}] exist`,
-      );
-    // 8.8+: the deployment id defaults to the raw path value; before, deployments are keyed by model id.
-    let deploymentId = params.deploymentId ?? pathId;
-    if (profile.has("deploymentIds") && cluster.deployments.has(deploymentId)) throw duplicate(deploymentId);
-    const model = resolveModel(cluster, pathId);
-    if (!profile.has("deploymentIds")) {
-      deploymentId = model.modelId;
-      if (cluster.deployments.has(deploymentId)) throw duplicate(deploymentId);
-    }
-    if (deploymentId !== model.modelId && cluster.models.get(deploymentId)) {
+    // A deployment may not take an inference endpoint's id (`ModelIdUniquenessIT`); the endpoint's own
+    // deployment is started through `runStart` directly.
+    const wanted = params.deploymentId ?? pathId;
+    if (ctx.services.cluster.endpoints.has(wanted)) {
       throw statusException(
         400,
-        `Deployment id [${deploymentId}] is the same as an another model which is not the model being deployed. Deployment id can be the same as the model being deployed but cannot match a different model`,
+        `Model IDs must be unique. Requested model ID [${wanted}] matches existing model IDs but must not.`,
       );
     }
-    const timeoutMs = params.timeout?.ms ?? profile.startTimeoutDefaultMs;
-    const deadline = Date.now() + timeoutMs;
-    await awaitModelDownload(cluster, model, timeoutMs);
-    checkDefinition(cluster, model);
-    checkPlatform(cluster, model);
-
-    const adaptive = params.adaptive ? normalizeAdaptive(params.adaptive) : null;
-    const min = adaptive?.enabled ? adaptive.min_number_of_allocations : undefined;
-    const modelBytes = cluster.models.modelBytes(model);
-    const dep = lifecycle.create({
-      deploymentId,
-      modelId: model.modelId,
-      modelBytes,
-      threadsPerAllocation: params.threadsPerAllocation ?? 1,
-      numberOfAllocations: params.numberOfAllocations ?? (min !== undefined && min > 0 ? min : 1),
-      queueCapacity: params.queueCapacity ?? profile.queueCapacityDefault,
-      cacheSize: params.cacheSize ?? { bytes: modelBytes, text: `${modelBytes}b` },
-      priority: params.priority ?? "normal",
-      adaptive,
-    });
-    ctx.services.scaler.ensureRunning();
-
-    const waitFor = params.waitFor ?? "started";
-    const scaleToZero = profile.has("scaleToZero");
-    const outcome = await cluster.scheduler.waitFor(
-      () => {
-        if (cluster.deployments.get(deploymentId) !== dep) {
-          throw statusException(
-            400,
-            "Error waiting for the model deployment to start. The trained model assignment was removed while waiting",
-          );
-        }
-        // A stop in progress removes the assignment soon: keep waiting for that.
-        if (dep.state === "stopping") return undefined;
-        // Failed routes end the wait first (TransportStartTrainedModelDeploymentAction's
-        // DeploymentStartedPredicate), and the failed assignment is deleted before the 500 (§2.3-10).
-        const failures = [...dep.routes.values()].filter((route) => route.state === "failed");
-        if (failures.length > 0) {
-          cluster.deployments.delete(deploymentId);
-          // Freed processors go to others once this wait has ended (a rebalance now would re-run it).
-          cluster.scheduler.after(0, () => lifecycle.rebalance());
-          const errors = failures.map((route) => `${route.nodeId}=${route.reason ?? "null"}`).join(", ");
-          throw statusException(
-            500,
-            `Could not start trained model deployment, the following nodes failed with errors [{${errors}}]`,
-          );
-        }
-        if (allocationRank(allocationState(dep, scaleToZero)) >= allocationRank(waitFor)) return true;
-        const anyStarting = [...dep.routes.values()].some((route) => route.state === "starting");
-        return anyStarting ? undefined : true;
-      },
-      timeoutMs < 0 ? undefined : Math.max(0, deadline - Date.now()),
-    );
-    if (outcome === TIMED_OUT) {
-      const text = params.timeout?.text ?? formatDuration(timeoutMs);
-      const reason = `Timed out after [${text}] waiting for trained model deployment [${deploymentId}] to start. Use the trained model stats API to track the state of the deployment and try again once it has started.`;
-      // The deployment is not rolled back: it keeps starting (elastic/elasticsearch#109407).
-      if (profile.has("startTimeout408"))
-        throw new EsError(408, "model_deployment_timeout_exception", reason);
-      throw statusException(500, reason);
-    }
-    return ok(assignmentResponse(dep, cluster));
+    const dep = await runStart(ctx.services, params, pathId);
+    return ok(assignmentResponse(dep, ctx.services.cluster));
   };
+}
+
+/**
+ * The server side of a start (§2.3 checks, creation, the `wait_for` wait), shared by the `_start` route
+ * and inference endpoints, which start their deployment the same way (`StartTrainedModelDeploymentAction`).
+ */
+export async function runStart(services: Services, params: StartParams, pathId: string): Promise<Deployment> {
+  const { cluster, lifecycle } = services;
+  const profile = cluster.profile;
+  const errors = startValidationErrors(params, profile);
+  if (errors.length > 0) throw validationFailed(errors);
+
+  if (cluster.deployments.size >= MAX_DEPLOYMENTS) {
+    throw statusException(
+      429,
+      `Could not start model deployment because existing deployments reached the limit of [${MAX_DEPLOYMENTS}]`,
+    );
+  }
+  const duplicate = (id: string): EsError =>
+    statusException(
+      400,
+      `Could not start model deployment because an existing deployment with the same id [${id}] exist`,
+    );
+  // 8.8+: the deployment id defaults to the raw path value; before, deployments are keyed by model id.
+  let deploymentId = params.deploymentId ?? pathId;
+  if (profile.has("deploymentIds") && cluster.deployments.has(deploymentId)) throw duplicate(deploymentId);
+  const model = resolveModel(cluster, pathId);
+  if (!profile.has("deploymentIds")) {
+    deploymentId = model.modelId;
+    if (cluster.deployments.has(deploymentId)) throw duplicate(deploymentId);
+  }
+  if (deploymentId !== model.modelId && cluster.models.get(deploymentId)) {
+    throw statusException(
+      400,
+      `Deployment id [${deploymentId}] is the same as an another model which is not the model being deployed. Deployment id can be the same as the model being deployed but cannot match a different model`,
+    );
+  }
+  const timeoutMs = params.timeout?.ms ?? profile.startTimeoutDefaultMs;
+  const deadline = Date.now() + timeoutMs;
+  await awaitModelDownload(cluster, model, timeoutMs);
+  checkDefinition(cluster, model);
+  checkPlatform(cluster, model);
+
+  const adaptive = params.adaptive ? normalizeAdaptive(params.adaptive) : null;
+  const min = adaptive?.enabled ? adaptive.min_number_of_allocations : undefined;
+  const modelBytes = cluster.models.modelBytes(model);
+  const dep = lifecycle.create({
+    deploymentId,
+    modelId: model.modelId,
+    modelBytes,
+    threadsPerAllocation: params.threadsPerAllocation ?? 1,
+    numberOfAllocations: params.numberOfAllocations ?? (min !== undefined && min > 0 ? min : 1),
+    queueCapacity: params.queueCapacity ?? profile.queueCapacityDefault,
+    cacheSize: params.cacheSize ?? { bytes: modelBytes, text: `${modelBytes}b` },
+    priority: params.priority ?? "normal",
+    adaptive,
+  });
+  services.scaler.ensureRunning();
+
+  const waitFor = params.waitFor ?? "started";
+  const scaleToZero = profile.has("scaleToZero");
+  const outcome = await cluster.scheduler.waitFor(
+    () => {
+      if (cluster.deployments.get(deploymentId) !== dep) {
+        throw statusException(
+          400,
+          "Error waiting for the model deployment to start. The trained model assignment was removed while waiting",
+        );
+      }
+      // A stop in progress removes the assignment soon: keep waiting for that.
+      if (dep.state === "stopping") return undefined;
+      // Failed routes end the wait first (TransportStartTrainedModelDeploymentAction's
+      // DeploymentStartedPredicate), and the failed assignment is deleted before the 500 (§2.3-10).
+      const failures = [...dep.routes.values()].filter((route) => route.state === "failed");
+      if (failures.length > 0) {
+        cluster.deployments.delete(deploymentId);
+        // Freed processors go to others once this wait has ended (a rebalance now would re-run it).
+        cluster.scheduler.after(0, () => lifecycle.rebalance());
+        const errors = failures.map((route) => `${route.nodeId}=${route.reason ?? "null"}`).join(", ");
+        throw statusException(
+          500,
+          `Could not start trained model deployment, the following nodes failed with errors [{${errors}}]`,
+        );
+      }
+      if (allocationRank(allocationState(dep, scaleToZero)) >= allocationRank(waitFor)) return true;
+      const anyStarting = [...dep.routes.values()].some((route) => route.state === "starting");
+      return anyStarting ? undefined : true;
+    },
+    timeoutMs < 0 ? undefined : Math.max(0, deadline - Date.now()),
+  );
+  if (outcome === TIMED_OUT) {
+    const text = params.timeout?.text ?? formatDuration(timeoutMs);
+    const reason = `Timed out after [${text}] waiting for trained model deployment [${deploymentId}] to start. Use the trained model stats API to track the state of the deployment and try again once it has started.`;
+    // The deployment is not rolled back: it keeps starting (elastic/elasticsearch#109407).
+    if (profile.has("startTimeout408")) throw new EsError(408, "model_deployment_timeout_exception", reason);
+    throw statusException(500, reason);
+  }
+  return dep;
 }
 
 export const startRoutes: RouteDef[] = [

@@ -8,9 +8,9 @@ import { bodyRequired, FieldSpec, readObject } from "../body";
 import { EsError, resourceNotFound, statusException, validationFailed } from "../errors";
 import { assignmentResponse } from "../render";
 import type { Execute, RouteDef } from "../router";
-import type { AdaptiveSettings } from "../state/deployments";
+import type { AdaptiveSettings, Deployment } from "../state/deployments";
 import { AdaptiveRequest, adaptiveErrors, mergeAdaptive, readAdaptive } from "./adaptiveParams";
-import { jsonBody, ok, RouteContext } from "./context";
+import { jsonBody, ok, RouteContext, Services } from "./context";
 import { inconsistentModelId } from "./start";
 
 interface UpdateParams {
@@ -67,7 +67,7 @@ function updateDeployment(ctx: RouteContext): Execute {
   const params = readUpdateParams(ctx);
   const id = ctx.params.model_id;
   return () => {
-    const { cluster, lifecycle, scaler } = ctx.services;
+    const { cluster } = ctx.services;
     const profile = cluster.profile;
     const errors: string[] = [];
     if (params.numberOfAllocations === undefined && params.adaptive === undefined) {
@@ -89,6 +89,14 @@ function updateDeployment(ctx: RouteContext): Execute {
 
     const dep = cluster.deployments.get(id);
     if (!dep) throw resourceNotFound(`No known model deployment with id [${id}]`);
+    // A deployment an endpoint created is scaled through the inference API (elastic/elasticsearch#130940).
+    const owner = cluster.endpoints.get(id);
+    if (owner && profile.has("endpointDeploymentUpdateChecks") && owner.deploymentId === undefined) {
+      throw statusException(
+        409,
+        `Cannot update deployment [${id}] as it was created by inference endpoint [${id}]. This model deployment must be updated through the inference API.`,
+      );
+    }
     const adaptive =
       params.adaptive === undefined
         ? dep.adaptive
@@ -115,17 +123,29 @@ function updateDeployment(ctx: RouteContext): Execute {
     const target =
       params.numberOfAllocations ??
       (adaptive?.enabled ? clamp(dep.numberOfAllocations, adaptive) : dep.numberOfAllocations);
-    if (target === dep.numberOfAllocations && sameAdaptive(adaptive, dep.adaptive)) {
-      return ok(assignmentResponse(dep, cluster));
-    }
-    if (dep.state !== "started")
-      throw statusException(409, "cannot update deployment that is not in [started] state");
-    if (target !== dep.numberOfAllocations) lifecycle.setAllocations(dep, target, true);
-    dep.adaptive = adaptive;
-    scaler.ensureRunning();
-    cluster.scheduler.notify();
+    applyUpdate(ctx.services, dep, target, adaptive);
     return ok(assignmentResponse(dep, cluster));
   };
+}
+
+/**
+ * The update itself, once validated: nothing when nothing changes (before the state check), 409 when the
+ * deployment is not started, 429 when an increase cannot fit. Shared with the inference API's `_update`.
+ */
+export function applyUpdate(
+  services: Services,
+  dep: Deployment,
+  target: number,
+  adaptive: AdaptiveSettings | null,
+): void {
+  const { cluster, lifecycle, scaler } = services;
+  if (target === dep.numberOfAllocations && sameAdaptive(adaptive, dep.adaptive)) return;
+  if (dep.state !== "started")
+    throw statusException(409, "cannot update deployment that is not in [started] state");
+  if (target !== dep.numberOfAllocations) lifecycle.setAllocations(dep, target, true);
+  dep.adaptive = adaptive;
+  scaler.ensureRunning();
+  cluster.scheduler.notify();
 }
 
 export const updateRoutes: RouteDef[] = [

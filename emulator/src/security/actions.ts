@@ -27,8 +27,18 @@ export const ACTIONS = {
   /** `ClearDeploymentCacheAction.NAME`. */
   clearDeploymentCache: "cluster:admin/xpack/ml/trained_models/cache/clear",
 
-  /** `GET /_inference/_all` (the inference API's endpoint listing). */
+  // The inference API (`GetInferenceModelAction.NAME`, `PutInferenceModelAction.NAME`, ...).
   getInferenceEndpoints: "cluster:monitor/xpack/inference/get",
+  putInferenceEndpoint: "cluster:admin/xpack/inference/put",
+  deleteInferenceEndpoint: "cluster:admin/xpack/inference/delete",
+  updateInferenceEndpoint: "cluster:admin/xpack/inference/update",
+  /** `InferenceAction.NAME`: a monitor action, so `monitor_inference` may run inference. */
+  inferenceEndpointInfer: "cluster:monitor/xpack/inference",
+
+  // Indices (only what holds `semantic_text` references).
+  createIndex: "indices:admin/create",
+  getMappings: "indices:admin/mappings/get",
+  deleteIndex: "indices:admin/delete",
 
   // Ingest pipelines.
   getPipeline: "cluster:admin/ingest/pipeline/get",

@@ -29,12 +29,30 @@ const SECURITY = "cluster:admin/xpack/security/*";
  */
 export const CLUSTER_PRIVILEGES: Readonly<Record<string, ClusterPrivilegeDefinition>> = {
   none: { grants: [], rank: 0 },
-  all: { grants: ["cluster:*"], rank: 45 },
+  // Index privileges are not modelled: index actions (creating indices that hold `semantic_text` fields)
+  // are granted with `all`, standing for the `superuser` role's `indices: [{names: "*", privileges: all}]`.
+  all: { grants: ["cluster:*", "indices:*"], rank: 45 },
   monitor: { grants: ["cluster:monitor/*"], rank: 9 },
   manage: { grants: ["cluster:*"], except: [SECURITY], rank: 35 },
   monitor_ml: { grants: ["cluster:monitor/xpack/ml/*"], rank: 1 },
   manage_ml: { grants: ["cluster:admin/xpack/ml/*", "cluster:monitor/xpack/ml/*"], rank: 2 },
-  monitor_inference: { grants: ["cluster:monitor/xpack/inference/*"], rank: 1 },
+  // `ClusterPrivilegeResolver.MONITOR_INFERENCE_PATTERN` / `MANAGE_INFERENCE_PATTERN`: `inference*` (no
+  // slash) also matches the inference action itself (`cluster:monitor/xpack/inference`); managing covers
+  // starting and stopping the deployments endpoints create.
+  monitor_inference: {
+    grants: ["cluster:monitor/xpack/inference*", "cluster:monitor/xpack/ml/trained_models/deployment/infer"],
+    rank: 1,
+  },
+  manage_inference: {
+    grants: [
+      "cluster:admin/xpack/inference/*",
+      "cluster:monitor/xpack/inference*",
+      "cluster:admin/xpack/ml/trained_models/deployment/start",
+      "cluster:admin/xpack/ml/trained_models/deployment/stop",
+      "cluster:monitor/xpack/ml/trained_models/deployment/infer",
+    ],
+    rank: 2,
+  },
   read_pipeline: {
     grants: ["cluster:admin/ingest/pipeline/get", "cluster:admin/ingest/pipeline/simulate"],
     rank: 1,

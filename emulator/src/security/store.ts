@@ -93,6 +93,9 @@ export const RESERVED_ROLES: Readonly<Record<string, RoleDescriptor>> = {
   },
   machine_learning_admin: reservedRole(["manage_ml"]),
   machine_learning_user: reservedRole(["monitor_ml"]),
+  // `ReservedRolesStore`: the inference API's built-in roles.
+  inference_admin: reservedRole(["manage_inference"]),
+  inference_user: reservedRole(["monitor_inference"]),
 };
 
 /** The built-in superuser. */

@@ -9,6 +9,8 @@ import { SeededRandom } from "../random";
 import { Scheduler } from "../scheduler";
 import { VersionProfile } from "../versions";
 import type { Deployment } from "./deployments";
+import { IndexStore } from "./indices";
+import { InferenceEndpoint, preconfiguredEndpoints } from "./inferenceEndpoints";
 import { LANG_IDENT_MODEL_ID, ModelStore } from "./models";
 import { DEFAULT_PLATFORM, DownloadStore, PLATFORMS } from "./packagedModels";
 import { PipelineStore } from "./pipelines";
@@ -51,6 +53,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     mlNodePlatform: options.mlNodePlatform ?? DEFAULT_PLATFORM,
     modelDownloadMs: options.modelDownloadMs ?? 300,
     modelRepositoryUnreachable: options.modelRepositoryUnreachable ?? false,
+    proxyTimeoutMs: options.proxyTimeoutMs ?? 0,
   };
   const nonNegativeInts: (keyof ResolvedOptions)[] = [
     "port",
@@ -64,6 +67,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     "scaleToZeroIdleMs",
     "seed",
     "modelDownloadMs",
+    "proxyTimeoutMs",
   ];
   for (const key of nonNegativeInts) {
     const value = resolved[key];
@@ -115,6 +119,10 @@ export class Cluster {
   readonly models = new ModelStore();
   readonly deployments = new Map<string, Deployment>();
   readonly pipelines = new PipelineStore();
+  /** Inference endpoints by id (preconfigured ones included). */
+  readonly endpoints = new Map<string, InferenceEndpoint>();
+  /** Indices, for the `semantic_text` fields that reference endpoints. */
+  readonly indices = new IndexStore();
   /** Packaged model downloads (running, and what a failed or killed one left behind). */
   readonly downloads: DownloadStore;
   /** Whether the model repository answers; an admin call may change it at run time. */
@@ -146,6 +154,10 @@ export class Cluster {
     this.downloads.clear();
     this.modelRepositoryReachable = !this.options.modelRepositoryUnreachable;
     for (let i = 0; i < this.options.mlNodes; i++) this.addNode(this.options.processorsPerNode);
+    this.endpoints.clear();
+    this.indices.indices.clear();
+    for (const endpoint of preconfiguredEndpoints(this.profile, this.linuxOptimized()))
+      this.endpoints.set(endpoint.inferenceId, endpoint);
     this.models.models.set(LANG_IDENT_MODEL_ID, {
       modelId: LANG_IDENT_MODEL_ID,
       modelType: "lang_ident",
@@ -186,6 +198,17 @@ export class Cluster {
     };
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * Whether the `_linux-x86_64` model variants are preferred (`BaseElasticsearchInternalService.
+   * preferredVariantFromPlatformArchitecture`): every ML node is `linux-x86_64`, or there is none and
+   * ML nodes can be added (Elastic Cloud, here `--autoscale`).
+   */
+  linuxOptimized(): boolean {
+    const platforms = new Set(this.nodes.map((node) => node.platform));
+    if (platforms.size === 0) return this.options.autoscale;
+    return platforms.size === 1 && platforms.has("linux-x86_64");
   }
 
   node(id: string): MlNode | undefined {

@@ -475,8 +475,16 @@ export function privilegesFromSecurityReason(reason: string | undefined): string
   return list.length > 0 ? list : undefined;
 }
 
+/**
+ * The privilege to name first: `manage_ml`, what this package's minimal role grants, when Elasticsearch lists
+ * it (from 8.15 `manage_inference` also grants deployment start and stop, and sorts first in its list;
+ * `ClusterPrivilegeResolver.MANAGE_INFERENCE_PATTERN`); otherwise Elasticsearch's own first.
+ */
+const PREFERRED_PRIVILEGE = "manage_ml";
+
 function formatPrivileges(privileges: readonly string[]): string {
-  const [first, ...rest] = privileges;
+  const first = privileges.includes(PREFERRED_PRIVILEGE) ? PREFERRED_PRIVILEGE : privileges[0];
+  const rest = privileges.filter((p) => p !== first);
   return rest.length === 0 ? first : `${first} (or one of ${rest.join(", ")})`;
 }
 

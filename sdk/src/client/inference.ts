@@ -37,10 +37,22 @@ export async function getInferenceEndpoints(ctx: OperationContext): Promise<Infe
   });
   const list = res.body?.endpoints ?? res.body?.models ?? [];
   if (!Array.isArray(list)) throw new InvalidResponseError("GET", path, '"endpoints" is not a list');
-  return list.filter(
-    (e): e is InferenceEndpoint =>
-      typeof e === "object" && e !== null && typeof (e as InferenceEndpoint).inference_id === "string",
-  );
+  return list.flatMap((e) => {
+    const endpoint = normalizeEndpoint(e);
+    return endpoint ? [endpoint] : [];
+  });
+}
+
+/**
+ * One listed endpoint with its id under `inference_id`: the first releases of the API (8.11) named it
+ * `model_id`, as they named the list `models` (the emulator's model of those versions, unconfirmed).
+ */
+function normalizeEndpoint(e: unknown): InferenceEndpoint | undefined {
+  if (typeof e !== "object" || e === null) return undefined;
+  const entry = e as Record<string, unknown>;
+  if (typeof entry.inference_id === "string") return entry as InferenceEndpoint;
+  if (typeof entry.model_id === "string") return { ...entry, inference_id: entry.model_id };
+  return undefined;
 }
 
 /**

@@ -29,6 +29,8 @@ import {
   withoutNulls,
 } from "./inputs";
 
+import { checkConnectionArgument } from "./connectionInput";
+
 /** One validation failure; `property` is a dotted path such as `adaptiveAllocations.enabled`. */
 export interface CheckFailure {
   property: string;
@@ -44,7 +46,6 @@ export interface CheckOutcome {
 // Elasticsearch's model-id rule (MlStrings), plus an optional leading "." for built-in and downloadable
 // models such as ".elser_model_2" and ".elser_model_2_linux-x86_64". Deployment ids share the namespace.
 export const ID_PATTERN = /^\.?[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?$/;
-export const CONNECTION_PATTERN = /^[A-Za-z0-9_-]+$/;
 // "0" alone, or a non-negative decimal with a unit. Elasticsearch also accepts the one-letter units and
 // lowercases the value before parsing, so "512K" and "1.5GB" are valid there too.
 const BYTE_SIZE_PATTERN = /^(\d+(?:\.\d+)?)(b|kb?|mb?|gb?|tb?|pb?)$/i;
@@ -73,8 +74,6 @@ export const WAIT_TIMEOUT_RULE =
   `must be a number of seconds greater than 0 and at most ${MAX_WAIT_TIMEOUT_SECONDS} ` +
   "(about 24.8 days, the longest delay a Node.js timer holds)";
 const BOOLEAN_RULE = "must be true or false";
-export const CONNECTION_RULE =
-  'must be the name of a connection from stack config: letters, digits, "_" and "-" (omit it to use the default connection)';
 const ADAPTIVE_RULE = "must be an object { enabled, minNumberOfAllocations?, maxNumberOfAllocations? }";
 const STOP_RULE = "must be an object { force?, finishPendingWork?, allowNoMatch? }";
 const LOW_PRIORITY_RULE = "a low-priority deployment has exactly 1 allocation of 1 thread";
@@ -161,11 +160,10 @@ export function checkInputs(_olds: unknown, news: unknown): CheckOutcome {
   if (known("adoptExisting") && typeof value("adoptExisting") !== "boolean") {
     fail("adoptExisting", `adoptExisting: ${show(value("adoptExisting"))} is not allowed; ${BOOLEAN_RULE}`);
   }
+  // A name or an object of settings (the shared rules of every resource; never shows a credential).
   if (known("connection")) {
-    const connection = value("connection");
-    if (typeof connection !== "string" || !CONNECTION_PATTERN.test(connection)) {
-      fail("connection", `connection: ${show(connection)} is not allowed; ${CONNECTION_RULE}`);
-    }
+    for (const failure of checkConnectionArgument(value("connection")))
+      fail(failure.property, failure.reason);
   }
 
   return { inputs: normalize(given), failures };

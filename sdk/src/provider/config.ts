@@ -105,7 +105,7 @@ export const EMPTY_PROVIDER_CONFIG: ProviderConfig = Object.freeze({
  * @throws {ProviderConfigError} Naming the key, the bad value (never a credential's value) and what is allowed.
  */
 export function parseProviderConfig(get: (key: string) => unknown): ProviderConfig {
-  const defaultConnection = parseConnection(
+  const defaultConnection = parseConnectionSettings(
     (key) => get(`${CONFIG_NAMESPACE}:${key}`),
     `${CONFIG_NAMESPACE}:`,
   );
@@ -136,15 +136,8 @@ export function parseProviderConfig(get: (key: string) => unknown): ProviderConf
           `${where} must be an object of connection settings (${CONNECTION_CONFIG_KEYS.join(", ")}); got ${typeName(settings)}`,
         );
       }
-      for (const key of Object.keys(settings)) {
-        if (!(CONNECTION_CONFIG_KEYS as readonly string[]).includes(key)) {
-          throw new ProviderConfigError(
-            `${where}.${key}`,
-            `${where}.${key} is not a connection setting; known settings are: ${CONNECTION_CONFIG_KEYS.join(", ")}`,
-          );
-        }
-      }
-      connections[name] = parseConnection((key) => settings[key], `${where}.`);
+      rejectUnknownSettings(settings, where);
+      connections[name] = parseConnectionSettings((key) => settings[key], `${where}.`);
     }
   }
   const forceDeleteModels = parseConfigBoolean(FORCE_DELETE_MODELS_KEY, get(FORCE_DELETE_MODELS_KEY));
@@ -156,6 +149,23 @@ export function parseProviderConfig(get: (key: string) => unknown): ProviderConf
   };
 }
 
+/**
+ * Refuse keys that are not connection settings (a typo such as `apikey` would otherwise be ignored and the
+ * connection would silently go without credentials).
+ *
+ * @throws {ProviderConfigError} Naming `<where>.<key>` and the known settings.
+ */
+export function rejectUnknownSettings(settings: Record<string, unknown>, where: string): void {
+  for (const key of Object.keys(settings)) {
+    if (!(CONNECTION_CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new ProviderConfigError(
+        `${where}.${key}`,
+        `${where}.${key} is not a connection setting; known settings are: ${CONNECTION_CONFIG_KEYS.join(", ")}`,
+      );
+    }
+  }
+}
+
 /** The full name of a setting of a connection, for messages: `elasticsearch-ml:apiKey` or `elasticsearch-ml:connections.eu.apiKey`. */
 export function configKeyOf(connection: string | undefined, setting: string): string {
   return connection === undefined
@@ -163,55 +173,75 @@ export function configKeyOf(connection: string | undefined, setting: string): st
     : `${CONNECTIONS_KEY}.${connection}.${setting}`;
 }
 
-function parseConnection(get: (key: ConnectionConfigKey) => unknown, prefix: string): ConnectionOptions {
+/**
+ * Parse one connection's settings. Stack config (the default connection, `elasticsearch-ml:connections`)
+ * and a resource's `connection` argument both come through here, so every path validates alike and gives
+ * the same messages; `prefix` names where the settings live (`elasticsearch-ml:`,
+ * `elasticsearch-ml:connections.eu.`, `connection.`). Blank values count as unset.
+ *
+ * @throws {ProviderConfigError} Naming `<prefix><setting>`, never quoting a credential.
+ */
+export function parseConnectionSettings(
+  get: (key: ConnectionConfigKey) => unknown,
+  prefix: string,
+): ConnectionOptions {
   const options: Record<string, unknown> = {};
-  const text = (key: ConnectionConfigKey): string | undefined => {
+  for (const key of CONNECTION_CONFIG_KEYS) {
     const value = get(key);
-    if (isBlank(value)) return undefined;
-    if (typeof value !== "string") {
-      const shown = CREDENTIAL_CONFIG_KEYS.includes(key) ? "a non-string value" : describe(value);
-      throw new ProviderConfigError(`${prefix}${key}`, `${prefix}${key} must be a string; got ${shown}`);
-    }
-    return value;
-  };
-  for (const key of TEXT_CONNECTION_KEYS) {
-    const value = text(key);
-    if (value !== undefined) options[key] = value;
-  }
-
-  const endpoints = get("endpoints");
-  if (!isBlank(endpoints)) options.endpoints = parseEndpoints(endpoints, `${prefix}endpoints`);
-
-  const insecure = parseConfigBoolean(`${prefix}insecure`, get("insecure"));
-  if (insecure !== undefined) options.insecure = insecure;
-
-  const headers = get("headers");
-  if (!isBlank(headers)) options.headers = parseHeaders(headers, `${prefix}headers`);
-
-  const timeout = get("requestTimeoutSeconds");
-  if (!isBlank(timeout)) {
-    const seconds = parseNumber(timeout, `${prefix}requestTimeoutSeconds`);
-    if (!(seconds > 0) || seconds > 3600) {
-      throw new ProviderConfigError(
-        `${prefix}requestTimeoutSeconds`,
-        `${prefix}requestTimeoutSeconds: ${describe(timeout)} is not allowed; must be a number of seconds greater than 0 and at most 3600`,
-      );
-    }
-    options.requestTimeoutMs = Math.max(1, Math.round(seconds * 1000));
-  }
-
-  const retries = get("maxRetries");
-  if (!isBlank(retries)) {
-    const count = parseNumber(retries, `${prefix}maxRetries`);
-    if (!Number.isInteger(count) || count < 0 || count > MAX_RETRIES) {
-      throw new ProviderConfigError(
-        `${prefix}maxRetries`,
-        `${prefix}maxRetries: ${describe(retries)} is not allowed; must be an integer from 0 to ${MAX_RETRIES}`,
-      );
-    }
-    options.maxRetries = count;
+    if (isBlank(value)) continue;
+    Object.assign(options, parseConnectionSetting(key, value, `${prefix}${key}`));
   }
   return options as ConnectionOptions;
+}
+
+/**
+ * One connection setting's value, parsed: the one place that knows each setting's rule.
+ *
+ * @param where The setting's full name for messages (`elasticsearch-ml:apiKey`, `connection.apiKey`).
+ * @returns The client option(s) it sets (`requestTimeoutSeconds` becomes `requestTimeoutMs`).
+ */
+export function parseConnectionSetting(
+  key: ConnectionConfigKey,
+  value: unknown,
+  where: string,
+): Partial<ConnectionOptions> {
+  switch (key) {
+    case "endpoints":
+      return { endpoints: parseEndpoints(value, where) };
+    case "insecure": {
+      const insecure = parseConfigBoolean(where, value);
+      return insecure === undefined ? {} : { insecure };
+    }
+    case "headers":
+      return { headers: parseHeaders(value, where) };
+    case "requestTimeoutSeconds": {
+      const seconds = parseNumber(value, where);
+      if (!(seconds > 0) || seconds > 3600) {
+        throw new ProviderConfigError(
+          where,
+          `${where}: ${describe(value)} is not allowed; must be a number of seconds greater than 0 and at most 3600`,
+        );
+      }
+      return { requestTimeoutMs: Math.max(1, Math.round(seconds * 1000)) };
+    }
+    case "maxRetries": {
+      const count = parseNumber(value, where);
+      if (!Number.isInteger(count) || count < 0 || count > MAX_RETRIES) {
+        throw new ProviderConfigError(
+          where,
+          `${where}: ${describe(value)} is not allowed; must be an integer from 0 to ${MAX_RETRIES}`,
+        );
+      }
+      return { maxRetries: count };
+    }
+    default: {
+      if (typeof value !== "string") {
+        const shown = CREDENTIAL_CONFIG_KEYS.includes(key) ? "a non-string value" : describe(value);
+        throw new ProviderConfigError(where, `${where} must be a string; got ${shown}`);
+      }
+      return { [key]: value } as Partial<ConnectionOptions>;
+    }
+  }
 }
 
 function parseEndpoints(value: unknown, key: string): string[] {

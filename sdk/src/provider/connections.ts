@@ -13,13 +13,21 @@ import {
   TRACE_ENV_VAR,
 } from "../client";
 import { configKeyOf, CONNECTIONS_KEY, ProviderConfig, TEXT_CONNECTION_KEYS } from "./config";
+import {
+  CONNECTION_ARGUMENT,
+  type ConnectionArgument,
+  hasUnknownSetting,
+  isConnectionObject,
+  parseConnectionArgument,
+} from "./connectionInput";
+import { isUnknown } from "./inputs";
 import type { OnceWarnings } from "./progress";
 import { ProviderConfigError } from "./stopFlags";
 
 /** A client for one resource's connection. */
 export interface Connection {
   client: ElasticsearchClient;
-  /** `the default connection` or `connection "eu"`, for messages. */
+  /** `the default connection`, `connection "eu"` or `the connection argument`, for messages. */
   label: string;
 }
 
@@ -38,14 +46,15 @@ export class Connections {
   /**
    * The client for a resource's `connection` (the default connection when undefined). The default
    * connection takes its explicit settings from stack config and fills the gaps from the `ELASTICSEARCH_*`
-   * environment; a named connection uses only its own settings (another cluster must not inherit the
-   * default cluster's credentials from the environment).
+   * environment; a named connection, and an object given as the resource's `connection` argument, use
+   * only their own settings (another cluster must not inherit the default cluster's credentials from the
+   * environment, and an argument is never merged with stack config).
    *
-   * @throws {ProviderConfigError} Naming the config key when the connection is unknown or its settings are unusable.
+   * @throws {ProviderConfigError} Naming the config key (or argument path) when the connection is unknown or its settings are unusable.
    */
   connect(
     config: ProviderConfig,
-    name: string | undefined,
+    name: ConnectionArgument,
     env: Readonly<Record<string, string | undefined>>,
   ): Connection {
     const { label, options, settingsEnv, settings } = this.#resolve(config, name, env);
@@ -70,6 +79,47 @@ export class Connections {
   }
 
   /**
+   * The preview's verdict on a resource's `connection` (after its own shape passed `check`): a name must be
+   * defined in stack config; the settings it selects must be usable. Nothing is sent. A problem with an
+   * object argument is a failure naming its path (`connection.apiKey`); one with stack config throws, naming
+   * the config key, as every operation does.
+   *
+   * @throws {ProviderConfigError} When the stack config the connection selects is unusable.
+   */
+  check(
+    config: ProviderConfig,
+    connection: ConnectionArgument,
+    env: Readonly<Record<string, string | undefined>>,
+  ): { property: string; reason: string }[] {
+    if (isUnknown(connection)) return [];
+    if (typeof connection === "string" && !Object.hasOwn(config.connections, connection)) {
+      const known = Object.keys(config.connections);
+      return [
+        {
+          property: CONNECTION_ARGUMENT,
+          reason:
+            `connection: "${connection}" is not allowed; it must name a connection defined in stack config ` +
+            `${CONNECTIONS_KEY} (${known.length === 0 ? "none is defined" : `defined: ${known.join(", ")}`}), ` +
+            "or be omitted to use the default connection",
+        },
+      ];
+    }
+    if (!isConnectionObject(connection)) {
+      this.validate(config, connection, env);
+      return [];
+    }
+    // Settings not known yet (another resource's outputs) are checked by the first operation instead.
+    if (hasUnknownSetting(connection)) return [];
+    try {
+      this.validate(config, connection, env);
+      return [];
+    } catch (err) {
+      if (err instanceof ProviderConfigError) return [{ property: err.key, reason: err.message }];
+      throw err;
+    }
+  }
+
+  /**
    * Validate a resource's connection settings without connecting: `check` runs this at preview, so a
    * malformed endpoint, Cloud ID or fingerprint, or two authentication methods, fail before anything is
    * sent. A connection with no endpoint anywhere is left to the first call that needs the cluster: a
@@ -79,25 +129,36 @@ export class Connections {
    */
   validate(
     config: ProviderConfig,
-    name: string | undefined,
+    name: ConnectionArgument,
     env: Readonly<Record<string, string | undefined>>,
   ): void {
-    const options = name === undefined ? config.defaultConnection : config.connections[name];
+    const options = optionsOf(config, name);
     const hasEndpoint =
       options?.endpoints !== undefined ||
       options?.cloudId !== undefined ||
       (name === undefined && Boolean(env[ENV_VARS.endpoints]?.trim() || env[ENV_VARS.cloudId]?.trim()));
-    if (options !== undefined && !hasEndpoint) return;
+    // An object argument never falls back to anything: without an endpoint it fails here, at preview.
+    if (options !== undefined && !hasEndpoint && !isConnectionObject(name)) return;
     this.#resolve(config, name, env);
   }
 
   #resolve(
     config: ProviderConfig,
-    name: string | undefined,
+    name: ConnectionArgument,
     env: Readonly<Record<string, string | undefined>>,
   ) {
+    if (isConnectionObject(name)) {
+      const options = parseConnectionArgument(name);
+      const label = "the connection argument";
+      try {
+        return { label, options, settingsEnv: {}, settings: resolveConnectionSettings(options, {}) };
+      } catch (err) {
+        if (err instanceof ConfigurationError) throw explainConfigurationError(err, name, label);
+        throw err;
+      }
+    }
     const label = name === undefined ? "the default connection" : `connection "${name}"`;
-    const options = name === undefined ? config.defaultConnection : config.connections[name];
+    const options = optionsOf(config, name);
     if (options === undefined) {
       const known = Object.keys(config.connections);
       throw new ProviderConfigError(
@@ -124,25 +185,40 @@ export class Connections {
   }
 }
 
-/** Restate a client configuration error in terms of stack config keys. */
+/** The explicit settings a `connection` value selects; `undefined` for an unknown name. */
+function optionsOf(config: ProviderConfig, name: ConnectionArgument) {
+  if (isConnectionObject(name)) return parseConnectionArgument(name);
+  return name === undefined ? config.defaultConnection : config.connections[name];
+}
+
+/** The full name of a setting of the connection, for messages (`connection.apiKey` for the argument). */
+function settingPath(name: ConnectionArgument, setting: string): string {
+  return isConnectionObject(name) ? `${CONNECTION_ARGUMENT}.${setting}` : configKeyOf(name, setting);
+}
+
+/** Restate a client configuration error in terms of stack config keys (or the argument's paths). */
 function explainConfigurationError(
   err: ConfigurationError,
-  name: string | undefined,
+  name: ConnectionArgument,
   label: string,
 ): ProviderConfigError {
-  const key = err.setting.startsWith("ELASTICSEARCH_") ? err.setting : configKeyOf(name, err.setting);
+  const key = err.setting.startsWith("ELASTICSEARCH_") ? err.setting : settingPath(name, err.setting);
   let message = err.message;
+  // The argument never falls back to the environment: a hint naming ELASTICSEARCH_* would mislead.
+  if (isConnectionObject(name))
+    message = message.replace(/ \(or ELASTICSEARCH_[A-Z_]+(?: \/ ELASTICSEARCH_[A-Z_]+)*\)/g, "");
   for (const word of SETTING_WORDS) {
     message = message.replace(
       // Not inside a JavaScript shape such as `{ id, apiKey }` (the client's wording for the object form).
       new RegExp(`(^|[\\s(,])${word}\\b(?![:_]|\\s*\\})`, "g"),
-      `$1${configKeyOf(name, word)}`,
+      `$1${settingPath(name, word)}`,
     );
   }
   if (message.startsWith(`${err.setting}:`) && !message.startsWith(key))
     message = `${key}${message.slice(err.setting.length)}`;
-  const sources =
-    name === undefined
+  const sources = isConnectionObject(name)
+    ? "its settings come from the resource's connection argument only, never from stack config or the environment"
+    : name === undefined
       ? "its settings come from stack config (elasticsearch-ml:*), then from ELASTICSEARCH_* environment variables"
       : `its settings come from stack config ${CONNECTIONS_KEY} only`;
   return new ProviderConfigError(key, `${label} is not usable: ${message} (${sources})`);

@@ -6,14 +6,20 @@
  *
  * | class | properties | deployment running before and after | otherwise |
  * |---|---|---|---|
- * | identity | `deploymentId`, `connection` | replace | replace (nothing to stop or start on the idle side) |
+ * | identity | `deploymentId` | replace | replace (nothing to stop or start on the idle side) |
+ * | connection | `connection` | in place: `GET /` checks the credentials and the cluster uuid, then the new settings are recorded | the same |
  * | start-only | `modelId`, `threadsPerAllocation`, `priority`, `queueCapacity`, `cacheSize` | replace | in place: applied by the start, or recorded |
  * | scaling | `numberOfAllocations`, `adaptiveAllocations` | in place (`_update`) | recorded, or applied by the start |
  * | state | `state` | — | in place: start or stop; `failed → started` (seen by a refresh): stop, then start |
  * | record-only | `waitFor`, `waitTimeoutSeconds`, `stop`, `adoptExisting` | recorded, no call | recorded, no call |
  *
- * Identity changes replace even when nothing runs: they name a different deployment (or cluster), and an
- * update could not change the resource's id or the cluster uuid recorded for the wrong-cluster guard.
+ * Identity changes replace even when nothing runs: they name a different deployment, and an update could
+ * not change the resource's id. A connection change (name ↔ object ↔ default, new credentials, a new
+ * endpoint) is an in-place update: the same deployment is reached another way. The update connects with the
+ * new settings, so `GET /` verifies the credentials and the wrong-cluster guard refuses an endpoint that
+ * answers as another cluster than the recorded uuid; the new settings are then recorded, which is what a
+ * later `pulumi destroy` uses (it runs on recorded outputs) once the old key is revoked. Moving a
+ * deployment to another cluster is therefore not a connection change but a new resource.
  * Start-only changes need a restart only when a deployment runs before and after; when it is (or becomes)
  * stopped, the next start uses the new values, so an in-place start/stop/record is exact and avoids a
  * pointless replace. A replace deletes before creating whenever old and new share a deployment id, since
@@ -26,6 +32,7 @@
  * reads them from the old outputs and must not act on a stale flag.
  */
 import { parseByteSize } from "./check";
+import { type ConnectionChange, connectionChange, redactConnection } from "./connectionInput";
 import {
   AdaptiveAllocations,
   containsUnknown,
@@ -61,6 +68,11 @@ export type PlanKind =
   | "repair"
   /** The running deployment must stop (with the effective stop flags). */
   | "stop"
+  /**
+   * Only the connection changes: `GET /` verifies the new credentials and that the endpoint answers as the
+   * recorded cluster; the new settings are recorded; nothing else is sent.
+   */
+  | "reconnect"
   /** The engine replaces the resource: create the new, delete the old (order per `deleteBeforeReplace`). */
   | "replace";
 
@@ -98,6 +110,11 @@ export interface DeploymentPlan {
   startsNew: boolean;
   /** Properties whose new value is not known yet (preview); the plan assumes the costliest outcome. */
   unknowns: (keyof DeploymentInputs)[];
+  /**
+   * Present when `connection` changes, whatever the kind: the update connects with the new settings first
+   * (`GET /`: credentials, and the wrong-cluster guard).
+   */
+  connection?: ConnectionChange;
 }
 
 /** The engine's `DiffResult` fields plus {@link DeploymentPlan}. */
@@ -108,7 +125,7 @@ export interface DeploymentDiff {
   plan: DeploymentPlan;
 }
 
-const IDENTITY: readonly (keyof DeploymentInputs)[] = ["deploymentId", "connection"];
+const IDENTITY: readonly (keyof DeploymentInputs)[] = ["deploymentId"];
 /** Scaling parameters: `_update` applies them to a running deployment. */
 export const SCALING: readonly (keyof DeploymentInputs)[] = ["numberOfAllocations", "adaptiveAllocations"];
 /** Parameters that only a start applies: changing them on a running deployment needs a restart. */
@@ -161,6 +178,11 @@ export function diffInputs(
   for (const key of IDENTITY) {
     if (!sameValue(olds[key], news[key])) differ(key, olds[key], news[key]);
   }
+  // Compared setting by setting; the difference carries no credential (plans end up in reports).
+  const connection = connectionChange(olds.connection, news.connection);
+  if (connection !== undefined) {
+    differ("connection", redactConnection(olds.connection), redactConnection(news.connection));
+  }
   if (!sameValue(olds.modelId, news.modelId)) differ("modelId", olds.modelId, news.modelId);
   for (const key of ["threadsPerAllocation", "priority", "queueCapacity"] as const) {
     if (news[key] === undefined) continue;
@@ -201,12 +223,18 @@ export function diffInputs(
   else if (!oldRunning && newRunning) kind = "start";
   // An unknown state may yet stop the deployment: not something to call "record-only" in a preview.
   else if (oldRunning && newRunning && (scalingDiffers || isUnknown(newState))) kind = "update-in-place";
+  else if (connection !== undefined) kind = "reconnect";
   else kind = "record-only";
 
   // A stop applies only the state; everything else it carries takes effect at the next start.
   const recordOnly = differences
     .map((d) => d.property)
-    .filter((p) => RECORD_ONLY.includes(p) || kind === "record-only" || (kind === "stop" && p !== "state"));
+    // The connection is never record-only: the update sends `GET /` with it first.
+    .filter(
+      (p) =>
+        p !== "connection" &&
+        (RECORD_ONLY.includes(p) || kind === "record-only" || (kind === "stop" && p !== "state")),
+    );
 
   const plan: DeploymentPlan = {
     kind,
@@ -218,6 +246,7 @@ export function diffInputs(
     unknowns,
   };
   if (kind === "update-in-place" && scaling !== undefined) plan.scaling = scaling;
+  if (connection !== undefined) plan.connection = connection;
 
   const replaces = replaceReasons.map((d) => d.property);
   // An unknown new id might equal the old one: deleting first is the safe order.

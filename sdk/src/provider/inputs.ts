@@ -81,8 +81,11 @@ export interface DeploymentInputs {
   waitTimeoutSeconds: number;
   stop?: StopFlags;
   adoptExisting?: boolean;
-  /** Name of a connection from stack config; the default connection when absent. */
-  connection?: string;
+  /**
+   * Name of a connection from stack config, or an object of connection settings (see
+   * `connectionInput.ts`); the default connection when absent.
+   */
+  connection?: string | Record<string, unknown>;
 }
 
 /**
@@ -229,7 +232,11 @@ export function withoutNulls(value: unknown): unknown {
 }
 
 /** The inputs whose members are themselves optional settings: nested `null` is dropped from these. */
-export const NESTED_INPUTS: readonly (keyof DeploymentInputs)[] = ["adaptiveAllocations", "stop"];
+export const NESTED_INPUTS: readonly (keyof DeploymentInputs)[] = [
+  "adaptiveAllocations",
+  "stop",
+  "connection",
+];
 
 /** A non-null, non-array object. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

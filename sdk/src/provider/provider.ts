@@ -14,8 +14,9 @@
  *   never silently restarted.
  * - Every operation on a recorded deployment first checks that the endpoint still answers as the cluster
  *   recorded at create (wrong-cluster guard).
- * - Credentials never enter outputs, messages or anything serialized: they live in the connection
- *   settings of this process only.
+ * - Credentials never enter messages or the serialized provider. Stack-config credentials live in this
+ *   process's connection settings only; a `connection` argument's are recorded in the outputs (so a
+ *   plain destroy can use them), where the resource made them secrets (`connectionArgs.ts`).
  */
 import {
   type ClientOptions,
@@ -35,6 +36,7 @@ import {
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
 import { Connections } from "./connections";
+import { type ConnectionArgument, connectionChangeNotice, isConnectionPath } from "./connectionInput";
 import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
 import {
   ClusterUnreachableError,
@@ -64,7 +66,7 @@ import {
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
 import { plannedStopFlags, type StopCause } from "./plannedStop";
-import { connectionFailures, connectSession, Session } from "./session";
+import { connectSession, Session } from "./session";
 import {
   describeFlags,
   forceLevers,
@@ -149,8 +151,11 @@ export class DeploymentProvider {
   check(olds: unknown, news: unknown): CheckResult {
     const config = this.#configOrThrow();
     const { inputs, failures } = checkInputs(olds, news);
-    const connection = (inputs as Partial<DeploymentInputs>).connection;
-    failures.push(...connectionFailures(config, this.#connections, connection, failures, this.#deps.env()));
+    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
+    if (failures.every((f) => !isConnectionPath(f.property))) {
+      const connection = (inputs as Partial<DeploymentInputs>).connection;
+      failures.push(...this.#connections.check(config, connection, this.#deps.env()));
+    }
     return { inputs: inputs as unknown as Props, failures };
   }
 
@@ -159,6 +164,12 @@ export class DeploymentProvider {
     const result = diffInputs(olds as Partial<DeploymentOutputs>, news as unknown as DeploymentInputs);
     const old = olds as Partial<DeploymentOutputs>;
     const kind = result.plan.kind;
+    if (result.plan.connection !== undefined) {
+      const id = String(news.deploymentId ?? old.deploymentId);
+      this.#deps.progress.warn(
+        connectionChangeNotice(id, result.plan.connection, old.connection, news.connection, old.clusterUuid),
+      );
+    }
     if (result.plan.stopsRunning && (kind === "replace" || kind === "stop" || kind === "repair")) {
       const users = [
         ...(old.referencingPipelines ?? []).map((p) => `ingest pipeline [${p}]`),
@@ -229,7 +240,9 @@ export class DeploymentProvider {
 
     if (inputs.state === "stopped") {
       if (plan.kind !== "stop") {
-        // Stays stopped: the new values are recorded and applied by the next start.
+        // Stays stopped: the new values are recorded and applied by the next start (a new connection
+        // is verified first, so what gets recorded works).
+        if (plan.connection) await this.#connect(inputs.connection, old.clusterUuid, "update", deploymentId);
         return { outs: compact({ ...news, ...recordedObservation(old) }) };
       }
       const session = await this.#connect(inputs.connection, old.clusterUuid, "stop", deploymentId);
@@ -238,7 +251,9 @@ export class DeploymentProvider {
       return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
     }
 
-    if (plan.kind === "record-only" && recordedReady(old)) {
+    if ((plan.kind === "record-only" || plan.kind === "reconnect") && recordedReady(old)) {
+      // A new connection: `GET /` checks the credentials and the cluster; nothing else is sent.
+      if (plan.connection) await this.#connect(inputs.connection, old.clusterUuid, "update", deploymentId);
       return { outs: compact({ ...news, ...recordedObservation(old) }) };
     }
     const session = await this.#connect(inputs.connection, old.clusterUuid, "update", deploymentId);
@@ -676,7 +691,7 @@ export class DeploymentProvider {
 
   /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */
   #connect(
-    connection: string | undefined,
+    connection: ConnectionArgument,
     recordedUuid: string | undefined,
     operation: string,
     deploymentId: string,

@@ -5,9 +5,8 @@
  */
 import type { ProviderConfig } from "./config";
 import type { Connection, Connections } from "./connections";
-import type { CheckFailure } from "./check";
+import type { ConnectionArgument } from "./connectionInput";
 import { WrongClusterError } from "./errors";
-import { isUnknown } from "./inputs";
 
 /** A connected client, with the uuid of the cluster it answers as. */
 export interface Session extends Connection {
@@ -31,7 +30,7 @@ export async function connectSession(
   connections: Connections,
   config: ProviderConfig,
   env: Readonly<Record<string, string | undefined>>,
-  connection: string | undefined,
+  connection: ConnectionArgument,
   recordedUuid: string | undefined,
   subject: SessionSubject,
 ): Promise<Session> {
@@ -51,37 +50,4 @@ export async function connectSession(
     );
   }
   return { ...conn, clusterUuid: info.cluster_uuid };
-}
-
-/**
- * `check`'s rules for a resource's `connection` (nothing is sent): it must name a connection defined in
- * stack config, and that connection's settings must be usable (a malformed one fails the preview, naming its
- * key). Skipped when `connection` already failed (`failures` names it) or is unknown.
- *
- * @throws {ProviderConfigError} When the connection's settings are malformed.
- */
-export function connectionFailures(
-  config: ProviderConfig,
-  connections: Connections,
-  connection: unknown,
-  failures: readonly CheckFailure[],
-  env: Readonly<Record<string, string | undefined>>,
-): CheckFailure[] {
-  const found: CheckFailure[] = [];
-  if (typeof connection === "string" && failures.every((f) => f.property !== "connection")) {
-    if (!Object.hasOwn(config.connections, connection)) {
-      const known = Object.keys(config.connections);
-      found.push({
-        property: "connection",
-        reason:
-          `connection: "${connection}" is not allowed; it must name a connection defined in stack config ` +
-          `elasticsearch-ml:connections (${known.length === 0 ? "none is defined" : `defined: ${known.join(", ")}`}), ` +
-          "or be omitted to use the default connection",
-      });
-    }
-  }
-  if ([...failures, ...found].every((f) => f.property !== "connection") && !isUnknown(connection)) {
-    connections.validate(config, connection as string | undefined, env);
-  }
-  return found;
 }

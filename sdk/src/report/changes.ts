@@ -51,6 +51,7 @@ import {
   type PreviewStep,
   SECRET_PLACEHOLDER,
 } from "./previewDocument";
+import { ARGUMENT_CONNECTION } from "./connections";
 import { parseUrn } from "./urn";
 import { changeList, label, scalingPhrase, shape, stopManner, formatValue } from "./wording";
 
@@ -404,17 +405,30 @@ function describeUpdate(
       operation = "update";
       headline = `records settings only, no call to Elasticsearch: ${plan.differences.map((d) => label(d.property)).join(", ")}`;
       break;
+    case "reconnect":
+      operation = "update";
+      headline = `changes the connection (${connectionParts(plan)}): sends only GET / to check it, then records it`;
+      break;
     case "none":
       operation = "update";
       headline =
         Array.isArray(oldState?.initErrors) && oldState.initErrors.length > 0
           ? "resumes the last operation, which did not finish"
-          : "updates, with no declared setting changed";
+          : holdsMaskedSecret(news.connection)
+            ? // The preview JSON shows every secret as [secret]: a rotated key looks unchanged here.
+              "changes the connection's secret settings (masked in the preview): sends only GET / to check them, then records them"
+            : "updates, with no declared setting changed";
       break;
     default:
       // diffInputs plans "replace" only for replacements, which the engine then shows as one.
       operation = "update";
       headline = `updates (${plan.kind})`;
+  }
+  if (plan.connection?.endpoint || plan.connection?.source) {
+    notes.push(
+      "The connection may now reach another endpoint: the update fails (wrong cluster) unless it answers as the " +
+        `recorded cluster${typeof olds.clusterUuid === "string" ? ` [${olds.clusterUuid}]` : ""}; a preview sends no request, so it cannot tell yet.`,
+    );
   }
   if (plan.unknowns.length > 0) {
     notes.push(`Known only after apply: ${plan.unknowns.map(label).join(", ")}.`);
@@ -455,7 +469,7 @@ function describeReplace(
         restart: sameId && newRunning !== false,
       }
     : undefined;
-  const identityChange = reasons.some((d) => d.property === "deploymentId" || d.property === "connection");
+  const identityChange = reasons.some((d) => d.property === "deploymentId");
   let headline: string;
   if (reasons.length === 0) {
     headline = `replaces (requested by the engine: ${replaceReasons.length > 0 ? replaceReasons.map(label).join(", ") : "--replace, replaceOnChanges or a replaced dependency"})`;
@@ -482,6 +496,24 @@ function describeReplace(
     ...(stop ? { stop } : {}),
     notes,
   };
+}
+
+/** Whether a connection object holds a value the preview JSON masked. */
+function holdsMaskedSecret(connection: unknown): boolean {
+  return isPlainObject(connection) && Object.values(connection).some((v) => v === SECRET_PLACEHOLDER);
+}
+
+/** Which parts of the connection change, in words. */
+function connectionParts(plan: DeploymentPlan): string {
+  const c = plan.connection;
+  if (c === undefined) return "unchanged";
+  const parts = [
+    c.source ? "source" : undefined,
+    c.endpoint ? "endpoint" : undefined,
+    c.credentials ? "credentials" : undefined,
+    c.settings ? "settings" : undefined,
+  ].filter((p) => p !== undefined);
+  return parts.join(", ");
 }
 
 /** `create-replacement` and `delete-replaced` shown separately (`--show-replacement-steps`) as one step. */
@@ -517,7 +549,11 @@ function identity(props: Partial<DeploymentOutputs>, running: boolean | undefine
   if (typeof props.deploymentId === "string" && !isUnknown(props.deploymentId))
     id.deploymentId = props.deploymentId;
   if (typeof props.modelId === "string" && !isUnknown(props.modelId)) id.modelId = props.modelId;
-  if (typeof props.connection === "string" && !isUnknown(props.connection)) id.connection = props.connection;
+  // Settings (an object, or a whole secret the preview JSON masks) are not a connection name.
+  if (isPlainObject(props.connection) || props.connection === SECRET_PLACEHOLDER)
+    id.connection = ARGUMENT_CONNECTION;
+  else if (typeof props.connection === "string" && !isUnknown(props.connection))
+    id.connection = props.connection;
   if (running !== undefined) id.running = running;
   return id;
 }

@@ -23,6 +23,12 @@ import { SECRET_PLACEHOLDER } from "./previewDocument";
 /** The default connection's name in the report. */
 export const DEFAULT_CONNECTION = "default";
 
+/**
+ * The report's name for connections given as a resource's `connection` argument (settings, not a name).
+ * Their credentials are secrets, masked in the preview JSON, so the report does not read those clusters.
+ */
+export const ARGUMENT_CONNECTION = "(connection argument)";
+
 /** Command-line connection settings. */
 export interface ConnectionFlags {
   /** Endpoints for the default connection (override stack config and environment). */
@@ -67,6 +73,15 @@ export function resolveTargets(
 
   const targets: ConnectionTarget[] = [];
   for (const name of [...new Set(names)].sort()) {
+    if (name === ARGUMENT_CONNECTION) {
+      targets.push({
+        connection: name,
+        unavailable:
+          "the connection is given as resource arguments, whose credentials are secrets (masked in the preview " +
+          "JSON), so the report does not read that cluster; pulumi up checks it with GET / before changing anything",
+      });
+      continue;
+    }
     if (name === DEFAULT_CONNECTION) {
       const options: ConnectionOptions = { ...(parsed?.defaultConnection ?? {}) };
       if (flags.endpoints !== undefined && flags.endpoints.length > 0) {

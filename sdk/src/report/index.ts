@@ -48,6 +48,7 @@ export {
 } from "./assess";
 export { readCluster, type ClusterSnapshot } from "./cluster";
 export {
+  ARGUMENT_CONNECTION,
   resolveTargets,
   DEFAULT_CONNECTION,
   type ConnectionFlags,

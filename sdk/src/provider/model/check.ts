@@ -3,14 +3,8 @@
  * property, the value and what is allowed. Pure: no I/O (the files are looked at by `files.ts`), no
  * Pulumi runtime. Values equal to Pulumi's unknown sentinel (preview) are skipped.
  */
-import {
-  CONNECTION_PATTERN,
-  CONNECTION_RULE,
-  type CheckFailure,
-  ID_PATTERN,
-  ID_RULE,
-  WAIT_TIMEOUT_RULE,
-} from "../check";
+import { type CheckFailure, ID_PATTERN, ID_RULE, WAIT_TIMEOUT_RULE } from "../check";
+import { checkConnectionArgument } from "../connectionInput";
 import {
   DEFAULT_WAIT_TIMEOUT_SECONDS,
   isPlainObject,
@@ -103,14 +97,8 @@ export function checkModelInputs(_olds: unknown, news: unknown): ModelCheckOutco
   if (force !== undefined && !isUnknown(force) && typeof force !== "boolean") {
     fail("forceDelete", `forceDelete: ${show(force)} is not allowed; must be true or false`);
   }
-  const connection = inputs.connection;
-  if (
-    connection !== undefined &&
-    !isUnknown(connection) &&
-    (typeof connection !== "string" || !CONNECTION_PATTERN.test(connection))
-  ) {
-    fail("connection", `connection: ${show(connection)} is not allowed; ${CONNECTION_RULE}`);
-  }
+  // A name from stack config or an object of settings: the rules every resource's `connection` shares.
+  if (inputs.connection !== undefined) failures.push(...checkConnectionArgument(inputs.connection));
   return { inputs: inputs as unknown as ModelInputs, failures };
 }
 

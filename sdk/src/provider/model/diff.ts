@@ -2,12 +2,14 @@
  * `diff` for a `TrainedModel`. Pure: the provider passes in the current files' SHA-256 (see `files.ts`).
  *
  * A model's definition, vocabulary and configuration cannot be changed in Elasticsearch once created, so
- * any change to what the model is (id, platform, packaged input fields, uploaded files or configuration,
- * connection) replaces it, deleting first (the new model has the same id). Settings of the provider
- * (`waitTimeoutSeconds`, `forceDelete`) and a moved file with the same bytes are recorded in place. A model
+ * any change to what the model is (id, platform, packaged input fields, uploaded files or configuration)
+ * replaces it, deleting first (the new model has the same id). Settings of the provider (`waitTimeoutSeconds`,
+ * `forceDelete`), the connection (checked against the recorded cluster by the update) and a moved file with
+ * the same bytes are updated in place. A model
  * recorded as not fully defined (a timed-out download, an interrupted upload, or found missing at refresh)
  * is always a change, so the next `up` finishes it.
  */
+import { connectionChange } from "../connectionInput";
 import { containsUnknown, isPlainObject, isUnknown } from "../inputs";
 import type { ModelInputs, ModelOutputs } from "./inputs";
 
@@ -30,6 +32,8 @@ export interface ModelDiff {
   reasons: string[];
   /** Recorded as not fully defined: the update finishes the download or upload. */
   incomplete: boolean;
+  /** The connection changes: the update connects with the new settings first. */
+  reconnect: boolean;
 }
 
 /** Compare the recorded model with the declaration. */
@@ -46,9 +50,13 @@ export function diffModelInputs(
   };
   let recordOnly = false;
 
-  for (const key of ["modelId", "platform", "connection"] as const) {
+  for (const key of ["modelId", "platform"] as const) {
     if (!sameJson(olds[key], news[key])) replace(key, `${show(olds[key])} → ${show(news[key])}`);
   }
+  // As for every resource of the package, a connection change is an update, never a replacement: the
+  // update connects with the new settings and refuses another cluster than the recorded one.
+  const reconnect = connectionChange(olds.connection, news.connection) !== undefined;
+  if (reconnect) recordOnly = true;
   if (!sameJson(olds.inputFieldNames, news.inputFieldNames)) {
     replace("inputFieldNames", `${show(olds.inputFieldNames)} → ${show(news.inputFieldNames)}`);
   }
@@ -99,6 +107,7 @@ export function diffModelInputs(
     deleteBeforeReplace: replaceList.length > 0 && sameId,
     reasons,
     incomplete,
+    reconnect,
   };
 }
 

@@ -19,7 +19,13 @@ import { ClusterUnreachableError, ModelExistsError, ModelInUseError, WaitTimeout
 import { isPlainObject, isUnknown } from "../inputs";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
-import { connectionFailures, connectSession, Session } from "../session";
+import {
+  type ConnectionArgument,
+  connectionChange,
+  connectionChangeNotice,
+  isConnectionPath,
+} from "../connectionInput";
+import { connectSession, Session } from "../session";
 import { ProviderConfigError } from "../stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkModelInputs } from "./check";
@@ -104,9 +110,10 @@ export class ModelProvider {
           "the cluster decides whether Elastic's repository has it",
       );
     }
-    failures.push(
-      ...connectionFailures(config, this.#connections, inputs.connection, failures, this.#deps.env()),
-    );
+    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
+    if (failures.every((f) => !isConnectionPath(f.property))) {
+      failures.push(...this.#connections.check(config, inputs.connection, this.#deps.env()));
+    }
     const upload = inputs.upload;
     if (isPlainObject(upload)) {
       for (const key of ["definitionPath", "vocabularyPath"] as const) {
@@ -131,6 +138,20 @@ export class ModelProvider {
     const inputs = news as unknown as ModelInputs;
     const files = await this.#currentFiles(inputs.upload, old);
     const result = diffModelInputs(old, inputs, files);
+    const change = connectionChange(old.connection, inputs.connection);
+    if (change !== undefined && result.replaces.length === 0) {
+      // A preview sends nothing, so it says what the update will check.
+      this.#warnings.warn(
+        `reconnect:${String(old.resolvedModelId)}:${JSON.stringify(change)}`,
+        connectionChangeNotice(
+          `model ${String(old.resolvedModelId ?? inputs.modelId)}`,
+          change,
+          old.connection,
+          inputs.connection,
+          old.clusterUuid,
+        ),
+      );
+    }
     return {
       changes: result.changes,
       replaces: result.replaces,
@@ -155,6 +176,15 @@ export class ModelProvider {
   async update(_id: string, olds: Props, news: Props) {
     const old = olds as Partial<ModelOutputs>;
     const inputs = news as unknown as ModelInputs;
+    if (connectionChange(old.connection, inputs.connection) !== undefined) {
+      // The new settings first: GET / checks the credentials and refuses a cluster other than the recorded one.
+      await this.#connect(
+        inputs.connection,
+        old.clusterUuid,
+        "update",
+        old.resolvedModelId ?? inputs.modelId,
+      );
+    }
     if (old.fullyDefined === true) {
       const outs: Props = { ...news, ...observed(old) };
       if (inputs.upload !== undefined && old.uploadedFiles !== undefined) {
@@ -420,7 +450,7 @@ export class ModelProvider {
   }
 
   #connect(
-    connection: string | undefined,
+    connection: ConnectionArgument,
     recordedUuid: string | undefined,
     operation: string,
     modelId: string,

@@ -55,7 +55,11 @@ export async function lookUpModelUsers(
     const endpoints = await client.getInferenceEndpoints();
     if (endpoints !== undefined) {
       const ids = new Set<string>();
-      for (const e of endpoints) if (e.service_settings?.model_id === modelId) ids.add(e.inference_id);
+      for (const e of endpoints) {
+        if (e.service_settings?.model_id === modelId && !isPreconfiguredEndpoint(e.inference_id)) {
+          ids.add(e.inference_id);
+        }
+      }
       for (const d of users.deployments) for (const id of inferenceEndpointsUsing(endpoints, d)) ids.add(id);
       users.inferenceEndpoints = [...ids].sort();
     }
@@ -64,6 +68,17 @@ export async function lookUpModelUsers(
     unchecked.push("inference endpoints (monitor_inference refused or no inference API)");
   }
   return { users, pipelineLocations, unchecked };
+}
+
+/**
+ * Elastic's preconfigured endpoints (`ElasticsearchInternalService.defaultConfigIds`: `.elser-2-elasticsearch`,
+ * `.multilingual-e5-small-elasticsearch`, `.rerank-v1-elasticsearch`, 8.16+) name the packaged models on every
+ * cluster, downloaded or not, and download them on first use: deleting the model does not break them, so
+ * naming the model alone does not make one a user (one that runs a deployment of it is found through the
+ * deployment).
+ */
+export function isPreconfiguredEndpoint(inferenceId: string): boolean {
+  return /^\.[a-z0-9_.-]+-elasticsearch$/.test(inferenceId);
 }
 
 /** Whether anything uses the model. */
