@@ -237,6 +237,27 @@ describe("e2e: TrainedModel through the real engine", function () {
     }
   });
 
+  it("a download past waitTimeoutSeconds is recorded, and the next up finishes it without a second download", async () => {
+    const program = (waitTimeoutSeconds: number) => async () => {
+      const model = new TrainedModel("e5", { modelId: E5, waitTimeoutSeconds });
+      return { fullyDefined: model.fullyDefined };
+    };
+    await withTestStack(stackOn(es, program(0.01)), async (stack) => {
+      const failed = await expectOperationFailure(stack.up());
+      assert.match(failed.output, /was not fully downloaded within waitTimeoutSeconds \(0\.01 s\)/);
+      assert.match(failed.output, /picked up, not restarted/);
+      const recorded = (await stack.exportStack()).resources?.find((r) => r.type === MODEL_TYPE_TOKEN);
+      assert.equal(recorded?.outputs?.fullyDefined, false);
+
+      stack.setProgram(program(60));
+      const again = await stack.up();
+      assert.equal(again.result.outputs.fullyDefined?.value, true);
+      const puts = es.admin.log().filter((e) => e.method === "PUT" && e.path === `/_ml/trained_models/${E5}`);
+      assert.equal(puts.length, 1, `one download in all:\n${describeLog(es.admin.log())}`);
+      await stack.destroy();
+    });
+  });
+
   it("an interrupted upload is recorded not fully defined (with __provider); the next up deletes and re-uploads it", async () => {
     const definitionPath = join(dir, "interrupted.pt");
     writeFileSync(definitionPath, randomBytes(20_000));
