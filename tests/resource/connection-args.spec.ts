@@ -5,7 +5,12 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { secretConnection, TrainedModelDeployment, type ConnectionArgs } from "pulumi-elasticsearch-ml";
+import {
+  secretConnection,
+  TrainedModel,
+  TrainedModelDeployment,
+  type ConnectionArgs,
+} from "pulumi-elasticsearch-ml";
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
@@ -70,5 +75,14 @@ describe("connection argument: secretConnection (setMocks)", function () {
     const recorded = await valueOf(d.connection);
     assert.deepEqual(recorded, { endpoints: "https://es:9200", apiKey: "plain-key" });
     assert.equal(await pulumi.isSecret(d.connection), true, "the output holding a credential is secret");
+  });
+
+  it("TrainedModel passes its argument through it too", async () => {
+    const m = new TrainedModel("m", {
+      modelId: ".elser_model_2",
+      connection: { endpoints: "https://es:9200", apiKey: "plain-key" },
+    });
+    assert.deepEqual(await valueOf(m.connection), { endpoints: "https://es:9200", apiKey: "plain-key" });
+    assert.equal(await pulumi.isSecret(m.connection), true, "the output holding a credential is secret");
   });
 });

@@ -35,7 +35,7 @@ import {
 } from "./adoption";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
-import { Connection, Connections } from "./connections";
+import { Connections } from "./connections";
 import { type ConnectionArgument, connectionChangeNotice, isConnectionPath } from "./connectionInput";
 import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
 import {
@@ -47,7 +47,6 @@ import {
   PartialFailureError,
   StopRefusedError,
   WaitTimeoutError,
-  WrongClusterError,
 } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
 import { lookUpReferences } from "./lookups";
@@ -67,6 +66,7 @@ import {
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
 import { plannedStopFlags, type StopCause } from "./plannedStop";
+import { connectSession, Session } from "./session";
 import {
   describeFlags,
   forceLevers,
@@ -112,11 +112,6 @@ export interface ReadResult {
 }
 export interface UpdateResult {
   outs: Props;
-}
-
-/** A connected client, with the uuid of the cluster it answers as. */
-interface Session extends Connection {
-  clusterUuid: string;
 }
 
 /** A `TrainedModelDeployment` provider. Methods take and return what the dynamic-provider host does. */
@@ -695,27 +690,24 @@ export class DeploymentProvider {
   }
 
   /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */
-  async #connect(
+  #connect(
     connection: ConnectionArgument,
     recordedUuid: string | undefined,
     operation: string,
     deploymentId: string,
   ): Promise<Session> {
-    const env = this.#deps.env();
-    const conn = this.#connections.connect(this.#configOrThrow(), connection, env);
-    const info = await conn.client.info();
-    if (typeof recordedUuid === "string" && recordedUuid !== "" && info.cluster_uuid !== recordedUuid) {
-      const endpoints = conn.client.settings.endpoints.map((e) => e.url).join(", ");
-      throw new WrongClusterError(
-        `Refusing to ${operation} deployment [${deploymentId}]: ${endpoints} (${conn.label}) now answers as cluster ` +
-          `[${info.cluster_name}] with uuid [${info.cluster_uuid}], but the deployment was created on the cluster ` +
-          `with uuid [${recordedUuid}]. Point the connection back at that cluster; if it is gone for good, remove ` +
-          "the resource from the stack with `pulumi state delete <urn>` (nothing is stopped then).",
-        recordedUuid,
-        info.cluster_uuid,
-      );
-    }
-    return { ...conn, clusterUuid: info.cluster_uuid };
+    return connectSession(
+      this.#connections,
+      this.#configOrThrow(),
+      this.#deps.env(),
+      connection,
+      recordedUuid,
+      {
+        operation,
+        kind: "deployment",
+        id: deploymentId,
+      },
+    );
   }
 
   #deadline(inputs: DeploymentInputs): number {
