@@ -4,7 +4,14 @@
  * APIs, and returns its URL, an admin handle and `close()`.
  */
 export type { EmulatorOptions } from "./options";
-export type { EmulatorAdmin, Fault, FaultSpec, RequestLogEntry, EmulatorStateSnapshot } from "./admin/types";
+export type {
+  EmulatorAdmin,
+  Fault,
+  FaultSpec,
+  RequestCounts,
+  RequestLogEntry,
+  EmulatorStateSnapshot,
+} from "./admin/types";
 
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
