@@ -110,6 +110,8 @@ describe("issue 16 targets: the script's verdicts", () => {
         [[10, 50, 200].map((n) => ({ n, runs: runs(5, 950, 1000) })), "MISSED"],
         [[10, 50, 200].map((n) => ({ n, runs: runs(n === 200 ? 1 : 5, 950) })), "NOT RUN"],
         [[10, 50].map((n) => ({ n, runs: runs(5, 950) })), "NOT RUN"],
+        // Short at 200, but 50 already misses with five runs.
+        [[10, 50, 200].map((n) => ({ n, runs: runs(n === 200 ? 1 : 5, n === 50 ? 1000 : 950) })), "MISSED"],
       ];
       for (const [points, verdict] of table)
         assert.equal(

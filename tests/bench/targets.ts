@@ -145,7 +145,10 @@ export function ratioSpread(ours: readonly number[], peer: readonly number[]): R
   };
 }
 
-/** ours / peer below 1 for up and destroy at N = 10, 50, 200, each over at least five interleaved runs. */
+/**
+ * ours / peer below 1 for up and destroy at N = 10, 50, 200, each over at least five interleaved runs.
+ * MISSED as soon as one size with five runs is not below 1; NOT RUN while a size lacks runs.
+ */
 export function peerTarget(points: readonly PeerRuns[]): Judgement {
   const at = new Map(points.map((p) => [p.n, p]));
   const short = PEER_SIZES.filter((n) => (at.get(n)?.runs.length ?? 0) < PEER_MIN_RUNS);
@@ -162,10 +165,13 @@ export function peerTarget(points: readonly PeerRuns[]): Judgement {
     const text = (s: RatioSpread) => `${s.ratio.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
     return {
       below: up.ratio < 1 && destroy.ratio < 1,
+      enough: runs.length >= PEER_MIN_RUNS,
       detail: `N=${n} (${runs.length} runs): up ${text(up)}, destroy ${text(destroy)}`,
     };
   });
   const detail = parts.map((p) => p.detail).join("; ");
+  // A size measured often enough and not below 1 misses the target whatever the other sizes give.
+  if (parts.some((p) => p.enough && !p.below)) return judged(false, detail);
   if (short.length > 0) {
     return notRun(
       `needs >= ${PEER_MIN_RUNS} runs at N=${PEER_SIZES.join(", ")}; short: N=${short.join(", ")}` +
