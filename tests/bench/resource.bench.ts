@@ -93,11 +93,20 @@ function seriesFigures(series: Series, results: BenchResults): void {
     preview,
   });
   const d = `start ${series.startDelayMs} ms`;
-  results.targets.push({
-    figure: "1 up",
-    target: `marginal cost per deployment <= 1.5x direct, not growing with N (${d})`,
-    met: up.target.met,
-  });
+  // At 0 ms the direct script costs almost nothing (a `_start` answers at once), so a ratio to it is no target.
+  results.targets.push(
+    series.startDelayMs > 0
+      ? {
+          figure: "1 up",
+          target: `marginal cost per deployment <= 1.5x direct, not growing with N (${d})`,
+          met: up.target.met,
+        }
+      : {
+          figure: "1 up",
+          target: `marginal cost vs direct reported (${d}: no target, direct is ~free)`,
+          met: undefined,
+        },
+  );
   results.targets.push({
     figure: "3 preview",
     target: `requests independent of N, none mutating (${d})`,
