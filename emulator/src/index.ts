@@ -53,7 +53,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   inference.onScaleFromZero = (dep) => scaler.scaleFromZero(dep);
   const realm = resolved.security ? loadRealm(resolved.elasticPassword) : undefined;
   const faults = new FaultManager(resolved.seed);
-  const log = new RequestLog();
+  const log = new RequestLog(resolved.logCapacity);
   const admin = createAdmin({ cluster, lifecycle, scaler, faults, log, realm });
   const listener = createRequestListener({
     services: { cluster, lifecycle, inference, scaler },

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { LOG_CAPACITY, NO_ROUTE, RequestLog } from "#emulator/admin/log";
+import { parseCliArgs } from "#emulator/cli";
+import { startEmulator } from "elasticsearch-ml-emulator";
 import type { RequestLogEntry } from "#emulator/admin/types";
 import { createPytorchModel, startDeployment, startTestEmulator, type TestEmulator } from "./helpers";
 
@@ -32,6 +34,25 @@ describe("emulator: request counters beside the bounded log", () => {
       total: LOG_CAPACITY + extra,
       byRoute: { "GET /": LOG_CAPACITY + extra },
     });
+  });
+
+  it("the log's capacity is an option (--log-capacity); the counters go past it", async () => {
+    const em = await startTestEmulator({ logCapacity: 2 });
+    try {
+      for (let i = 0; i < 3; i++) await em.es("GET", "/");
+      assert.deepEqual(
+        em.handle.admin.log().map((e) => e.seq),
+        [2, 3],
+      );
+      assert.equal(em.handle.admin.requestCounts().total, 3);
+    } finally {
+      await em.close();
+    }
+    assert.equal(parseCliArgs(["--log-capacity", "50000"]).options.logCapacity, 50_000);
+    await assert.rejects(
+      startEmulator({ logCapacity: 0 }),
+      /logCapacity: 0 is not allowed; expected a positive integer/,
+    );
   });
 
   it("count a request that matched no route under its own key", () => {

@@ -5,11 +5,15 @@
  */
 import type { RequestCounts, RequestLogEntry } from "./types";
 
+/** The default of the `logCapacity` option. */
 export const LOG_CAPACITY = 10_000;
 /** The counters' key of a request that matched no route (400 or 405). */
 export const NO_ROUTE = "(no route)";
 
 export class RequestLog {
+  /** `capacity`: how many of the most recent entries are kept (the counters keep counting past it). */
+  constructor(private readonly capacity = LOG_CAPACITY) {}
+
   private entries: RequestLogEntry[] = [];
   private seq = 0;
   private counts = new Map<string, number>();
@@ -22,7 +26,7 @@ export class RequestLog {
 
   add(entry: RequestLogEntry): void {
     this.entries.push(entry);
-    if (this.entries.length > LOG_CAPACITY) this.entries.splice(0, this.entries.length - LOG_CAPACITY);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
     const key = `${entry.method} ${entry.route ?? NO_ROUTE}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.total++;
