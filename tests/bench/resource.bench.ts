@@ -16,7 +16,7 @@ import { parseArgs, type BenchSettings } from "./args";
 import { median, previewVerdict, ratio, upOverhead, waitLatency, type WaitSample } from "./figures";
 import { type BenchResults, type DestroyPoint, renderTable, reportRows, verdict } from "./report";
 import { runSeries, type Series, serverWaitSamples as serverWaitSamplesOf, sizeFigures } from "./scale";
-import { MAX_DEPLOYMENTS_PER_CLUSTER } from "./fleet";
+import { MAX_DEPLOYMENTS_PER_CLUSTER } from "./placement";
 import { scaleTargets } from "./scale-report";
 import {
   type BenchStack,

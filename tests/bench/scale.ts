@@ -5,7 +5,8 @@
 import type { RequestCounts } from "elasticsearch-ml-emulator";
 import { repeatsFor, type BenchSettings } from "./args";
 import { median, ratio, type StateSize, type WaitSample } from "./figures";
-import { clustersFor, fleetConfig, place, startFleet, stopFleet } from "./fleet";
+import { startFleet, stopFleet } from "./fleet";
+import { clustersFor, fleetConfig, place } from "./placement";
 import { type BenchStack, createBenchStack, deploymentIds, removeBenchStack } from "./scenarios";
 import { type DirectRun, type OursRun, runDirect, runOurs, runPeer, type SideRun } from "./size-runs";
 

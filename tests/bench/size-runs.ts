@@ -16,16 +16,8 @@ import {
   type StateSize,
   type WaitSample,
 } from "./figures";
-import {
-  connectionName,
-  countsSince,
-  directStartAll,
-  directStopAll,
-  expectPlaced,
-  type Fleet,
-  fleetRequestCounts,
-  type Placed,
-} from "./fleet";
+import { directStartAll, directStopAll, expectPlaced, type Fleet, fleetRequestCounts } from "./fleet";
+import { connectionName, countsSince, type Placed } from "./placement";
 import { ProviderSampler, type ProviderSample } from "./proc";
 import { type BenchCluster, type BenchStack, collectWaitSamples, MODEL_ID, PEER_TYPE } from "./scenarios";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LARGE_SIZE, parseArgs, repeatsFor } from "./args";
 import type { StateSize } from "./figures";
-import { clustersFor, connectionName, countsSince, fleetConfig, place } from "./fleet";
+import { clustersFor, connectionName, countsSince, fleetConfig, place } from "./placement";
 import {
   combine,
   growthTarget,
