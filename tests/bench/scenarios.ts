@@ -96,7 +96,7 @@ export async function removeBenchStack(bench: BenchStack): Promise<void> {
 const elapsed = (started: number) => performance.now() - started;
 
 /** Fails unless the operation's engine events show exactly `ids` created (or deleted) as `type`. */
-function expectSteps(
+export function expectSteps(
   events: Parameters<typeof steps>[0],
   op: "create" | "delete",
   type: string,

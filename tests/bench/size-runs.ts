@@ -6,7 +6,7 @@
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { RequestCounts } from "elasticsearch-ml-emulator";
 import { TrainedModelDeployment, TYPE_TOKEN } from "pulumi-elasticsearch-ml";
-import { steps, type TestStack } from "../e2e/harness";
+import type { TestStack } from "../e2e/harness";
 import { CurlCommand, curlCommandsFor } from "./curl-resource";
 import {
   isMutating,
@@ -19,7 +19,14 @@ import {
 import { directStartAll, directStopAll, expectPlaced, type Fleet, fleetRequestCounts } from "./fleet";
 import { connectionName, countsSince, type Placed } from "./placement";
 import { ProviderSampler, type ProviderSample } from "./proc";
-import { type BenchCluster, type BenchStack, collectWaitSamples, MODEL_ID, PEER_TYPE } from "./scenarios";
+import {
+  type BenchCluster,
+  type BenchStack,
+  collectWaitSamples,
+  expectSteps,
+  MODEL_ID,
+  PEER_TYPE,
+} from "./scenarios";
 
 /** The arguments the program gives each deployment (the "declared inputs" of the state-size figure). */
 export function declaredArgs(p: Placed) {
@@ -49,6 +56,7 @@ export function peerProgram(fleet: Fleet, placed: readonly Placed[]): PulumiFn {
 }
 
 const elapsed = (started: number) => performance.now() - started;
+const idsOf = (placed: readonly Placed[]) => placed.map((p) => p.id);
 
 /** Runs `up` and also notes when the engine's summary event arrived (the rest is the Automation API's own reads). */
 async function timedUp(stack: TestStack, parallel: number) {
@@ -63,25 +71,6 @@ async function timedUp(stack: TestStack, parallel: number) {
     return { up, ms, engineMs: summaryAt === undefined ? ms : summaryAt - started };
   } finally {
     unwatch();
-  }
-}
-
-/** Fails unless the operation's engine events show exactly `ids` created (or deleted) as `type`. */
-function expectSteps(
-  events: Parameters<typeof steps>[0],
-  op: "create" | "delete",
-  type: string,
-  placed: readonly Placed[],
-): void {
-  const done = steps(events)
-    .filter((s) => s.op === op && s.metadata.type === type)
-    .map((s) => s.name)
-    .sort();
-  const wanted = placed.map((p) => p.id).sort();
-  if (JSON.stringify(done) !== JSON.stringify(wanted)) {
-    throw new Error(
-      `expected ${op} of ${wanted.length} ${type} resources, the engine reported ${done.length}`,
-    );
   }
 }
 
@@ -148,7 +137,7 @@ async function runSide(
     provider = sampler.stop();
   }
   const upRequests = countsSince(counts, fleetRequestCounts(fleet));
-  expectSteps(timed.up.events, "create", type, placed);
+  expectSteps(timed.up.events, "create", type, idsOf(placed));
   expectPlaced(fleet, placed, true);
   await afterUp();
 
@@ -174,7 +163,7 @@ async function runSide(
   started = performance.now();
   const destroy = await stack.destroy({ parallel });
   const destroyMs = elapsed(started);
-  expectSteps(destroy.events, "delete", type, placed);
+  expectSteps(destroy.events, "delete", type, idsOf(placed));
   expectPlaced(fleet, placed, false);
 
   return {
