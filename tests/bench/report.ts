@@ -4,7 +4,7 @@
  */
 import type { PreviewPoint, UpOverhead, WaitLatency, WaitSample } from "./figures";
 import type { LoadSummary } from "./inference-load";
-import type { SizeFigures } from "./scale";
+import type { SizeFigures, SizeSamples } from "./scale";
 import { scaleRows, type TargetVerdict } from "./scale-report";
 
 export interface DestroyPoint {
@@ -40,6 +40,8 @@ export interface BenchResults {
       sizes: SizeFigures[];
       upOverhead: UpOverhead;
       preview: { points: PreviewPoint[]; independentOfN: boolean; met: boolean };
+      /** Every run as measured (the figures above are medians of these). */
+      raw: SizeSamples[];
     }[];
     destroy?: { points: DestroyPoint[] };
     waitLatency?: WaitLatency & { samples: (WaitSample & { latencyMs: number })[] };

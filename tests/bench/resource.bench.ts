@@ -91,6 +91,7 @@ function seriesFigures(series: Series, results: BenchResults): void {
     sizes: series.sizes.map(sizeFigures),
     upOverhead: up,
     preview,
+    raw: series.sizes,
   });
   const d = `start ${series.startDelayMs} ms`;
   // At 0 ms the direct script costs almost nothing (a `_start` answers at once), so a ratio to it is no target.
