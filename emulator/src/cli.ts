@@ -39,6 +39,8 @@ Options:
                               the model repository cannot be reached (air-gapped cluster)
   --proxy-timeout-ms <n>      a proxy in front answers 502 to requests slower than this,
                               while Elasticsearch goes on with them (default 0: no proxy)
+  --log-capacity <n>          request log entries kept, the most recent (default 10000);
+                              the request counters count every request regardless
   --help                      print this help and exit
 
 Admin API (faults, request log, reset, nodes): see the README, under /_emulator/.`;
@@ -56,6 +58,7 @@ const INT_FLAGS = {
   "scale-to-zero-ms": "scaleToZeroIdleMs",
   "model-download-ms": "modelDownloadMs",
   "proxy-timeout-ms": "proxyTimeoutMs",
+  "log-capacity": "logCapacity",
   seed: "seed",
 } as const;
 

@@ -4,7 +4,14 @@
  * APIs, and returns its URL, an admin handle and `close()`.
  */
 export type { EmulatorOptions } from "./options";
-export type { EmulatorAdmin, Fault, FaultSpec, RequestLogEntry, EmulatorStateSnapshot } from "./admin/types";
+export type {
+  EmulatorAdmin,
+  Fault,
+  FaultSpec,
+  RequestCounts,
+  RequestLogEntry,
+  EmulatorStateSnapshot,
+} from "./admin/types";
 
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
@@ -46,7 +53,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   inference.onScaleFromZero = (dep) => scaler.scaleFromZero(dep);
   const realm = resolved.security ? loadRealm(resolved.elasticPassword) : undefined;
   const faults = new FaultManager(resolved.seed);
-  const log = new RequestLog();
+  const log = new RequestLog(resolved.logCapacity);
   const admin = createAdmin({ cluster, lifecycle, scaler, faults, log, realm });
   const listener = createRequestListener({
     services: { cluster, lifecycle, inference, scaler },

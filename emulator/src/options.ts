@@ -61,4 +61,9 @@ export interface EmulatorOptions {
    * model). 0 (the default): no proxy.
    */
   proxyTimeoutMs?: number;
+  /**
+   * Entries the request log keeps, the most recent (default 10,000). The request counters
+   * (`admin.requestCounts()`) count every request whatever this is.
+   */
+  logCapacity?: number;
 }

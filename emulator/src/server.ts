@@ -126,6 +126,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
         );
       }
       entry.action = match.route.action;
+      entry.route = match.route.path;
       if (deps.realm && principal) deps.realm.authorize(principal, match.route.action);
       const query = new QueryParams(request.query, request.path);
       const ctx: RouteContext = {

@@ -6,10 +6,8 @@ import {
   previewVerdict,
   ratio,
   stateSize,
-  stateVerdict,
   upOverhead,
   waitLatency,
-  type StateSize,
   type WaitSample,
 } from "./figures";
 import { parseStatTicks, parseStatusMemory } from "./proc";
@@ -169,25 +167,6 @@ describe("resource benchmark arithmetic", () => {
         /no declared arguments for a/,
       );
     });
-
-    it("judges the 4 KB limit and constancy in N", () => {
-      const point = (n: number, beyond: number): StateSize => ({
-        n,
-        perDeploymentBytes: beyond + 80,
-        providerBytes: 0,
-        restBytes: 0,
-        declaredInputBytes: 80,
-        beyondInputsBytes: beyond,
-        checkpointPerDeploymentBytes: 0,
-      });
-      assert.deepEqual(stateVerdict([point(1, 3000), point(50, 3010)]), {
-        underLimit: true,
-        constantInN: true,
-        met: true,
-      });
-      assert.equal(stateVerdict([point(1, 6000), point(50, 6000)]).met, false);
-      assert.equal(stateVerdict([point(1, 2000), point(50, 3000)]).constantInN, false);
-    });
   });
 
   describe("wait latency", () => {
@@ -235,8 +214,11 @@ describe("resource benchmark arithmetic", () => {
 describe("resource benchmark flags", () => {
   it("defaults to the full run and lets explicit flags override --quick", () => {
     const full = parseArgs([]);
-    assert.deepEqual(full.sizes, [1, 10, 50]);
+    assert.deepEqual(full.sizes, [1, 10, 50, 100, 200]);
     assert.equal(full.repeat, 3);
+    assert.equal(full.repeatLarge, 1);
+    assert.deepEqual(full.startDelays, [1000, 0]);
+    assert.equal(full.perCluster, 100);
     assert.equal(full.parallel, 10);
     const quick = parseArgs(["--sizes=3,1", "--quick", "--parallel=4", "--no-peer", "--only=wait,sizes"]);
     assert.equal(quick.quick, true);

@@ -231,22 +231,6 @@ export function stateSize(
   };
 }
 
-export const MAX_BEYOND_INPUTS_BYTES = 4096;
-/** Per-deployment bytes count as constant in N when they vary by at most this fraction. */
-export const STATE_CONSTANCY_TOLERANCE = 0.05;
-
-export function stateVerdict(points: readonly StateSize[]): {
-  underLimit: boolean;
-  constantInN: boolean;
-  met: boolean;
-} {
-  const beyond = points.map((p) => p.beyondInputsBytes);
-  const underLimit = beyond.every((b) => b < MAX_BEYOND_INPUTS_BYTES);
-  const constantInN =
-    Math.max(...beyond) - Math.min(...beyond) <= Math.max(...beyond) * STATE_CONSTANCY_TOLERANCE;
-  return { underLimit, constantInN, met: underLimit && constantInN };
-}
-
 // --- 6. wait latency -----------------------------------------------------------------------------
 
 export interface WaitSample {

@@ -2,19 +2,10 @@
  * The resource benchmark's report: the results document written to `bench/results.json`, and the
  * table printed on stdout (and pasted into docs/benchmarks.md). Pure.
  */
-import type { PreviewPoint, StateSize, UpOverhead, WaitLatency, WaitSample } from "./figures";
+import type { PreviewPoint, UpOverhead, WaitLatency, WaitSample } from "./figures";
 import type { LoadSummary } from "./inference-load";
-
-export interface PeerPoint {
-  n: number;
-  oursUpMs: number;
-  theirsUpMs: number;
-  /** ours / theirs: below 1, ours is faster. */
-  upRatio: number;
-  oursDestroyMs: number;
-  theirsDestroyMs: number;
-  destroyRatio: number;
-}
+import type { SizeFigures, SizeSamples } from "./scale";
+import { scaleRows, type TargetVerdict } from "./scale-report";
 
 export interface DestroyPoint {
   n: number;
@@ -25,16 +16,6 @@ export interface DestroyPoint {
   ratio: number;
   pendingAtStop: { pulumi: number; direct: number };
   load: { pulumi: LoadSummary; direct: LoadSummary };
-}
-
-export interface MemoryPoint {
-  n: number;
-  /** Peak resident set size of the dynamic-provider process during `up` (VmHWM), MiB. */
-  peakRssMb: number;
-  /** CPU time of the provider process during `up`, ms. */
-  cpuMs: number;
-  /** The same for the peer's provider process (the dynamic-provider host running a trivial provider), when measured. */
-  peer?: { peakRssMb: number; cpuMs: number };
 }
 
 export interface BenchResults {
@@ -53,16 +34,22 @@ export interface BenchResults {
   parameters: Record<string, unknown>;
   peer?: { implementation: string; why: string };
   figures: {
-    upOverhead?: UpOverhead;
-    peer?: { points: PeerPoint[]; met: boolean };
-    preview?: { points: PreviewPoint[]; independentOfN: boolean; met: boolean };
+    /** Per start delay: every size's figures (issue 16 item 1), figure 1's fit against direct, figure 3. */
+    scale?: {
+      startDelayMs: number;
+      sizes: SizeFigures[];
+      upOverhead: UpOverhead;
+      preview: { points: PreviewPoint[]; independentOfN: boolean; met: boolean };
+      /** Every run as measured (the figures above are medians of these). */
+      raw: SizeSamples[];
+    }[];
     destroy?: { points: DestroyPoint[] };
-    stateSize?: { points: StateSize[]; underLimit: boolean; constantInN: boolean; met: boolean };
     waitLatency?: WaitLatency & { samples: (WaitSample & { latencyMs: number })[] };
-    providerMemory?: { points: MemoryPoint[] };
   };
-  /** Every target with its verdict, in figure order. */
+  /** The figures' own targets (1, 3, 6) with their verdicts, in figure order. */
   targets: { figure: string; target: string; met: boolean | undefined }[];
+  /** Issue 16's targets: MET, MISSED or NOT RUN, as the script judged them. */
+  issue16: TargetVerdict[];
 }
 
 /** Aligns rows of cells into columns separated by two spaces, with a rule under the first row. */
@@ -90,12 +77,13 @@ const x = (value: number | undefined) => (value === undefined ? "n/a" : `${value
 export function reportRows(results: BenchResults): string[][] {
   const rows: string[][] = [["figure", "measure", "value", "target", "verdict"]];
   const f = results.figures;
-  if (f.upOverhead) {
-    const up = f.upOverhead;
+  for (const series of f.scale ?? []) {
+    const up = series.upOverhead;
+    const d = `start ${series.startDelayMs} ms`;
     for (const p of up.points) {
       rows.push([
         "1 up",
-        `N=${p.n}: pulumi up / direct`,
+        `N=${p.n} ${d}: pulumi up / direct`,
         `${ms(p.pulumiMs)} / ${ms(p.directMs)} = ${x(p.ratio)}; +${ms(p.overheadPerDeploymentMs)} per deployment`,
         "",
         "",
@@ -103,7 +91,7 @@ export function reportRows(results: BenchResults): string[][] {
     }
     rows.push([
       "1 up",
-      "fixed cost (N=1)",
+      `fixed cost (N=${up.points[0]?.n ?? 1}) ${d}`,
       `${ms(up.fixedCost.pulumiMs)} (+${ms(up.fixedCost.overheadMs)} over direct)` +
         (up.fixedCost.engineMs === undefined
           ? ""
@@ -114,7 +102,7 @@ export function reportRows(results: BenchResults): string[][] {
     for (const s of up.segments) {
       rows.push([
         "1 up",
-        `marginal N=${s.from}->${s.to}`,
+        `marginal N=${s.from}->${s.to} ${d}`,
         `${s.pulumiMs} ms vs ${s.directMs} ms direct = ${x(s.ratio)}`,
         "",
         "",
@@ -122,41 +110,20 @@ export function reportRows(results: BenchResults): string[][] {
     }
     rows.push([
       "1 up",
-      `marginal per deployment (N=${up.marginal.from}->${up.marginal.to})`,
+      `marginal per deployment (N=${up.marginal.from}->${up.marginal.to}) ${d}`,
       `${up.marginal.pulumiMs} ms vs ${up.marginal.directMs} ms direct = ${x(up.marginal.ratio)}` +
         (up.growing === undefined ? "" : up.growing ? ", growing with N" : ", not growing with N"),
       `<= ${up.target.maxMarginalRatio}x direct, not growing`,
       verdict(up.target.met),
     ]);
-  }
-  if (f.peer) {
-    for (const p of f.peer.points) {
-      rows.push([
-        "2 peer",
-        `N=${p.n}: ours / curl resource`,
-        `up ${ms(p.oursUpMs)} / ${ms(p.theirsUpMs)} = ${x(p.upRatio)}; destroy ${ms(p.oursDestroyMs)} / ${ms(p.theirsDestroyMs)} = ${x(p.destroyRatio)}`,
-        "ours faster (< 1x)",
-        verdict(p.upRatio < 1 && p.destroyRatio < 1),
-      ]);
-    }
-  }
-  if (f.preview) {
-    for (const p of f.preview.points) {
-      rows.push([
-        "3 preview",
-        `N=${p.n}, no changes`,
-        `${ms(p.wallMs)}; ${p.requests} requests, ${p.mutating} mutating`,
-        "",
-        "",
-      ]);
-    }
     rows.push([
       "3 preview",
-      "requests vs N",
-      f.preview.independentOfN ? "independent of N" : "grow with N",
+      `requests vs N ${d}`,
+      series.preview.independentOfN ? "independent of N" : "grow with N",
       "independent of N, none mutating",
-      verdict(f.preview.met),
+      verdict(series.preview.met),
     ]);
+    for (const row of scaleRows(series.startDelayMs, series.sizes)) rows.push([...row, "", ""]);
   }
   if (f.destroy) {
     for (const p of f.destroy.points) {
@@ -168,24 +135,6 @@ export function reportRows(results: BenchResults): string[][] {
         "",
       ]);
     }
-  }
-  if (f.stateSize) {
-    for (const p of f.stateSize.points) {
-      rows.push([
-        "5 state",
-        `N=${p.n}, per deployment`,
-        `${p.perDeploymentBytes} B = __provider ${p.providerBytes} + rest ${p.restBytes}; beyond inputs ${p.beyondInputsBytes} B`,
-        "",
-        "",
-      ]);
-    }
-    rows.push([
-      "5 state",
-      "beyond inputs",
-      `${Math.max(...f.stateSize.points.map((p) => p.beyondInputsBytes))} B max, ${f.stateSize.constantInN ? "constant" : "not constant"} in N`,
-      "< 4096 B, constant in N",
-      verdict(f.stateSize.met),
-    ]);
   }
   if (f.waitLatency) {
     const w = f.waitLatency;
@@ -210,18 +159,6 @@ export function reportRows(results: BenchResults): string[][] {
       `idle (< ${w.target.maxIdleCpuPercent}%)`,
       verdict(w.target.idleMet),
     ]);
-  }
-  if (f.providerMemory) {
-    for (const p of f.providerMemory.points) {
-      rows.push([
-        "7 memory",
-        `N=${p.n}, provider peak RSS`,
-        `${p.peakRssMb} MiB, CPU ${ms(p.cpuMs)}` +
-          (p.peer ? ` (curl resource's provider: ${p.peer.peakRssMb} MiB, CPU ${ms(p.peer.cpuMs)})` : ""),
-        "",
-        "",
-      ]);
-    }
   }
   return rows;
 }

@@ -10,18 +10,10 @@ import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "elasticsearch-ml-emulator";
 import { TrainedModelDeployment, TYPE_TOKEN } from "pulumi-elasticsearch-ml";
 import { Journal, steps, TestStack } from "../e2e/harness";
-import { CurlCommand, curlCommandsFor } from "./curl-resource";
 import { DirectClient } from "./direct";
-import {
-  isMutating,
-  type PreviewPoint,
-  type StateResource,
-  stateSize,
-  type StateSize,
-  type WaitSample,
-} from "./figures";
+import type { WaitSample } from "./figures";
 import { InferenceLoad, type LoadSummary } from "./inference-load";
-import { findProviderProcesses, ProviderSampler, type ProviderSample, readProcess } from "./proc";
+import { findProviderProcesses, readProcess } from "./proc";
 import { PROBE_JOURNAL_ENV, type ProbeEntry } from "./provider-probe";
 
 export const MODEL_ID = "bench-model";
@@ -56,20 +48,11 @@ export function deploymentIds(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}-d${i}`);
 }
 
-/** The arguments the program gives each deployment (the "declared inputs" of the state-size figure). */
-export function declaredArgs(deploymentId: string) {
-  return { modelId: MODEL_ID, deploymentId, numberOfAllocations: 1 };
-}
-
+/** One cluster's program (figures 4 and 6): the deployments with the default connection. */
 export function oursProgram(ids: readonly string[]): PulumiFn {
   return async () => {
-    for (const id of ids) new TrainedModelDeployment(id, declaredArgs(id));
-  };
-}
-
-export function peerProgram(url: string, ids: readonly string[]): PulumiFn {
-  return async () => {
-    for (const id of ids) new CurlCommand(id, curlCommandsFor(url, MODEL_ID, id));
+    for (const id of ids)
+      new TrainedModelDeployment(id, { modelId: MODEL_ID, deploymentId: id, numberOfAllocations: 1 });
   };
 }
 
@@ -80,7 +63,7 @@ export interface BenchStack {
   probeDir: string;
 }
 
-export async function createBenchStack(name: string, url: string): Promise<BenchStack> {
+export async function createBenchStack(name: string, config: Record<string, string>): Promise<BenchStack> {
   const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-probe-"));
   const probe = Journal.create<ProbeEntry>(probeDir, "probe.jsonl");
   try {
@@ -88,7 +71,7 @@ export async function createBenchStack(name: string, url: string): Promise<Bench
       program: async () => {},
       projectName: "bench",
       stackName: name,
-      config: { "elasticsearch-ml:endpoints": url },
+      config,
       env: {
         NODE_OPTIONS: `--require ${path.join(__dirname, "provider-probe.js")}`,
         [PROBE_JOURNAL_ENV]: probe.path,
@@ -112,24 +95,8 @@ export async function removeBenchStack(bench: BenchStack): Promise<void> {
 
 const elapsed = (started: number) => performance.now() - started;
 
-/** Runs `up` and also notes when the engine's summary event arrived (the rest is the Automation API's own reads). */
-async function timedUp(stack: TestStack, parallel: number) {
-  let summaryAt: number | undefined;
-  const unwatch = stack.watch((event) => {
-    if (event.summaryEvent) summaryAt = performance.now();
-  });
-  const started = performance.now();
-  try {
-    const up = await stack.up({ parallel });
-    const ms = elapsed(started);
-    return { up, ms, engineMs: summaryAt === undefined ? ms : summaryAt - started };
-  } finally {
-    unwatch();
-  }
-}
-
 /** Fails unless the operation's engine events show exactly `ids` created (or deleted) as `type`. */
-function expectSteps(
+export function expectSteps(
   events: Parameters<typeof steps>[0],
   op: "create" | "delete",
   type: string,
@@ -161,138 +128,6 @@ function expectDeployments(cluster: BenchCluster, ids: readonly string[], presen
   if (ready.length !== ids.length) {
     throw new Error(`expected ${ids.length} fully allocated deployments, the emulator has ${ready.length}`);
   }
-}
-
-// --- the per-N runs (figures 1, 2, 3, 5, 7) --------------------------------------------------------
-
-export interface DirectRun {
-  upMs: number;
-  stopMs: number;
-}
-
-export async function runDirect(
-  cluster: BenchCluster,
-  ids: readonly string[],
-  parallel: number,
-): Promise<DirectRun> {
-  const upMs = await cluster.client.startAll(MODEL_ID, ids, parallel);
-  expectDeployments(cluster, ids, true);
-  const stopMs = await cluster.client.stopAll(ids, parallel);
-  expectDeployments(cluster, ids, false);
-  return { upMs, stopMs };
-}
-
-export interface OursRun {
-  upMs: number;
-  /** From the start of `up` to the engine's summary event. */
-  upEngineMs: number;
-  /** Requests the emulator received during the `up`. */
-  upRequests: number;
-  preview: PreviewPoint;
-  state: StateSize;
-  /** Wait latency of each create (capacity was there: `_start` waited server-side). */
-  waitSamples: WaitSample[];
-  /** The provider process during the `up`. */
-  provider: { pid?: number; peakHwmKb?: number; cpuMs?: number };
-  destroyMs: number;
-}
-
-export async function runOurs(
-  cluster: BenchCluster,
-  bench: BenchStack,
-  ids: readonly string[],
-  parallel: number,
-): Promise<OursRun> {
-  const { stack } = bench;
-  const { admin } = cluster.emulator;
-  stack.setProgram(oursProgram(ids));
-
-  admin.clearLog();
-  bench.probe.clear();
-  const sampler = new ProviderSampler(stack.workDir).start();
-  let timed: Awaited<ReturnType<typeof timedUp>>;
-  let provider: ProviderSample;
-  try {
-    timed = await timedUp(stack, parallel);
-  } finally {
-    // Stopped in every case, so a failed up leaves no timer behind.
-    provider = sampler.stop();
-  }
-  const { up, ms: upMs, engineMs: upEngineMs } = timed;
-  expectSteps(up.events, "create", TYPE_TOKEN, ids);
-  expectDeployments(cluster, ids, true);
-  const upRequests = admin.log().length;
-  const waitSamples = await collectWaitSamples(cluster, bench.probe, ids);
-
-  admin.clearLog();
-  let started = performance.now();
-  const preview = await stack.preview({ parallel });
-  const previewMs = elapsed(started);
-  const changes = preview.result.changeSummary;
-  if (Object.entries(changes).some(([op, count]) => op !== "same" && (count ?? 0) > 0)) {
-    throw new Error(`the preview of an unchanged program planned changes: ${JSON.stringify(changes)}`);
-  }
-  const log = admin.log();
-
-  const checkpoint = (await stack.exportStack()) as { resources?: StateResource[] };
-  const state = stateSize(checkpoint, TYPE_TOKEN, new Map(ids.map((id) => [id, declaredArgs(id)])));
-
-  started = performance.now();
-  const destroy = await stack.destroy({ parallel });
-  const destroyMs = elapsed(started);
-  expectSteps(destroy.events, "delete", TYPE_TOKEN, ids);
-  expectDeployments(cluster, ids, false);
-
-  return {
-    upMs,
-    upEngineMs,
-    upRequests,
-    preview: {
-      n: ids.length,
-      wallMs: previewMs,
-      requests: log.length,
-      mutating: log.filter((e) => isMutating(e.method)).length,
-    },
-    state,
-    provider,
-    waitSamples,
-    destroyMs,
-  };
-}
-
-export interface PeerRun {
-  upMs: number;
-  upEngineMs: number;
-  /** The peer's provider process during the `up` (the dynamic-provider host with a trivial provider). */
-  provider: ProviderSample;
-  destroyMs: number;
-}
-
-export async function runPeer(
-  cluster: BenchCluster,
-  bench: BenchStack,
-  ids: readonly string[],
-  parallel: number,
-): Promise<PeerRun> {
-  const { stack } = bench;
-  stack.setProgram(peerProgram(cluster.emulator.url, ids));
-  const sampler = new ProviderSampler(stack.workDir).start();
-  let timed: Awaited<ReturnType<typeof timedUp>>;
-  let provider: ProviderSample;
-  try {
-    timed = await timedUp(stack, parallel);
-  } finally {
-    provider = sampler.stop();
-  }
-  const { up, ms: upMs, engineMs: upEngineMs } = timed;
-  expectSteps(up.events, "create", PEER_TYPE, ids);
-  expectDeployments(cluster, ids, true);
-  const started = performance.now();
-  const destroy = await stack.destroy({ parallel });
-  const destroyMs = elapsed(started);
-  expectSteps(destroy.events, "delete", PEER_TYPE, ids);
-  expectDeployments(cluster, ids, false);
-  return { upMs, upEngineMs, provider, destroyMs };
 }
 
 // --- figure 4: destroy under a queued inference load --------------------------------------------

@@ -26,12 +26,15 @@ export function createAdmin(deps: {
     faults: () => faults.list(),
     log: () => log.list(),
     clearLog: () => log.clear(),
+    requestCounts: () => log.requestCounts(),
+    clearRequestCounts: () => log.clearCounts(),
     reset() {
       lifecycle.cancelPending();
       scaler.stop();
       cluster.populate();
       faults.reset();
       log.clear();
+      log.clearCounts();
       realm?.reset?.();
       // Requests still waiting on removed deployments re-evaluate and fail.
       cluster.scheduler.notify();

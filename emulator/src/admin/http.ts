@@ -11,6 +11,8 @@
  * | DELETE /_emulator/faults/<id>     | remove one fault                                  |
  * | GET    /_emulator/log             | request log (`{ entries: [...] }`)                |
  * | DELETE /_emulator/log             | clear the log                                     |
+ * | GET    /_emulator/request_counts  | `{ total, byRoute }`: every request, never dropped |
+ * | DELETE /_emulator/request_counts  | reset the counters                                |
  * | POST   /_emulator/nodes           | add an ML node (body: `{ "processors": n }`)      |
  * | DELETE /_emulator/nodes/<id>      | remove an ML node                                 |
  * | POST   /_emulator/downloads/<model_id>/_kill | a node restart kills that model's download |
@@ -62,6 +64,11 @@ export function handleAdmin(
         return { status: 200, body: { entries: admin.log() } };
       case "DELETE log":
         admin.clearLog();
+        return { status: 200, body: { acknowledged: true } };
+      case "GET request_counts":
+        return { status: 200, body: admin.requestCounts() };
+      case "DELETE request_counts":
+        admin.clearRequestCounts();
         return { status: 200, body: { acknowledged: true } };
       case "POST nodes": {
         const { processors, platform } =

@@ -56,6 +56,8 @@ export interface RequestLogEntry {
   status: number;
   /** Security action name of the route, when it is an Elasticsearch API route. */
   action?: string;
+  /** The matched route's path template, e.g. `/_ml/trained_models/{model_id}/deployment/_start`. */
+  route?: string;
   /** Authenticated user, with security on. */
   user?: string;
   /** True when the request reached its handler (state may have changed), false when it was refused before. */
@@ -64,6 +66,12 @@ export interface RequestLogEntry {
   fault?: { id: string; when: "before" | "after"; reset: boolean; status?: number };
   /** Milliseconds from arrival to response. */
   durationMs: number;
+}
+
+/** See {@link EmulatorAdmin.requestCounts}. */
+export interface RequestCounts {
+  total: number;
+  byRoute: Record<string, number>;
 }
 
 export interface EmulatorAdmin {
@@ -75,7 +83,14 @@ export interface EmulatorAdmin {
   /** The request log (Elasticsearch routes only; admin calls are not logged). */
   log(): RequestLogEntry[];
   clearLog(): void;
-  /** Back to a fresh cluster (built-in model only), keeping options; clears faults and log. */
+  /**
+   * Requests counted by method and route template (`"POST /_ml/trained_models/{model_id}/deployment/_start"`;
+   * `"(no route)"` for 400/405 answers), since start or the last {@link clearRequestCounts}. Unlike the log,
+   * which keeps the last 10,000 entries, the counters never drop a request; `clearLog()` leaves them alone.
+   */
+  requestCounts(): RequestCounts;
+  clearRequestCounts(): void;
+  /** Back to a fresh cluster (built-in model only), keeping options; clears faults, log and request counts. */
   reset(): void;
   /** A JSON snapshot of models, deployments (with routes), pipelines, aliases and nodes. */
   state(): EmulatorStateSnapshot;

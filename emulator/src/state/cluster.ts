@@ -4,6 +4,7 @@
  * `reset()` returns it to a fresh cluster holding only the built-in model.
  */
 import { randomBytes } from "node:crypto";
+import { LOG_CAPACITY } from "../admin/log";
 import type { EmulatorOptions } from "../options";
 import { SeededRandom } from "../random";
 import { Scheduler } from "../scheduler";
@@ -54,6 +55,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     modelDownloadMs: options.modelDownloadMs ?? 300,
     modelRepositoryUnreachable: options.modelRepositoryUnreachable ?? false,
     proxyTimeoutMs: options.proxyTimeoutMs ?? 0,
+    logCapacity: options.logCapacity ?? LOG_CAPACITY,
   };
   const nonNegativeInts: (keyof ResolvedOptions)[] = [
     "port",
@@ -80,6 +82,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     throw new Error(
       `processorsPerNode: ${resolved.processorsPerNode} is not allowed; expected a positive integer`,
     );
+  }
+  if (!Number.isInteger(resolved.logCapacity) || resolved.logCapacity < 1) {
+    throw new Error(`logCapacity: ${resolved.logCapacity} is not allowed; expected a positive integer`);
   }
   if (resolved.adaptiveIntervalMs < 1)
     throw new Error("adaptiveIntervalMs: 0 is not allowed; expected at least 1");
