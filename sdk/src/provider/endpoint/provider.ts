@@ -30,6 +30,7 @@ import {
   type EndpointReferences,
   PartialFailureError,
   ProviderError,
+  WaitTimeoutError,
 } from "../errors";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
@@ -302,6 +303,7 @@ export class EndpointProvider {
       const fixed = settings?.adaptiveAllocations?.enabled === true ? undefined : settings?.numAllocations;
       const scaleToZero = settings?.adaptiveAllocations?.minNumberOfAllocations === 0;
       try {
+        await this.#untilDeploymentExists(session, endpointDeploymentId(inputs), inputs, deadline);
         await waitForDeployment({
           client: session.client,
           deploymentId: endpointDeploymentId(inputs),
@@ -329,6 +331,38 @@ export class EndpointProvider {
       }
     }
     return this.#report(session, props, endpoint, true);
+  }
+
+  /**
+   * After a create settled by GET, Elasticsearch may still be downloading the model: no deployment exists
+   * yet, which is not a failure (the shared wait takes an absent deployment as one). Bounded by the deadline.
+   */
+  async #untilDeploymentExists(
+    session: Session,
+    deploymentId: string,
+    inputs: EndpointInputs,
+    deadline: number,
+  ): Promise<void> {
+    const { clock, timing, progress } = this.#deps;
+    let interval = timing.pollInitialMs;
+    let said = false;
+    while ((await session.client.getDeploymentStats(deploymentId)) === undefined) {
+      if (!said) {
+        progress.info(
+          `${deploymentId}: no deployment yet (Elasticsearch is downloading the model or starting it)`,
+        );
+        said = true;
+      }
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) {
+        throw new WaitTimeoutError(
+          `Deployment [${deploymentId}] of inference endpoint [${inputs.inferenceId}] did not appear within ` +
+            `waitTimeoutSeconds (${inputs.waitTimeoutSeconds} s)`,
+        );
+      }
+      await clock.sleep(Math.min(interval, remaining));
+      interval = Math.min(interval * timing.pollFactor, timing.pollMaxMs);
+    }
   }
 
   /** The outputs: inputs, the endpoint as reported, its deployment's allocation, the references now. */
