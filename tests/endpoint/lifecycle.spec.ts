@@ -95,6 +95,15 @@ describe("InferenceEndpoint: create, scale, refresh, delete", function () {
     );
   });
 
+  it("a scale of an endpoint deleted out of band fails saying so and how to proceed", async () => {
+    const { outs } = await h.create(ELSER);
+    await esDirect(h.es, "DELETE", "/_inference/sparse_embedding/my-elser?force=true");
+    const news = await h.checked({ ...ELSER, waitTimeoutSeconds: 60 });
+    const err = await rejection(h.provider.update("my-elser", { ...outs, ready: false }, news));
+    assert.equal(err.code, "ERR_ENDPOINT_GONE");
+    assert.match(err.message, /gone from the cluster .* run pulumi refresh/);
+  });
+
   it("refuses the delete while a pipeline and a semantic_text field reference it, naming both; forced by its own flag only", async () => {
     const { outs } = await h.create(ELSER);
     await esDirect(h.es, "PUT", "/_ingest/pipeline/embed", {

@@ -22,7 +22,8 @@ export type ProviderErrorCode =
   | "ERR_MODEL_REPOSITORY_UNREACHABLE"
   | "ERR_MODEL_UPLOAD_FAILED"
   | "ERR_ENDPOINT_IN_USE"
-  | "ERR_ENDPOINT_EXISTS";
+  | "ERR_ENDPOINT_EXISTS"
+  | "ERR_ENDPOINT_GONE";
 
 /** Base class: a message for the user, a stable code, and the underlying error as `cause`. */
 export class ProviderError extends Error {
@@ -229,5 +230,14 @@ export class EndpointExistsError extends ProviderError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_ENDPOINT_EXISTS", message, options);
+  }
+}
+
+/** An update found the recorded inference endpoint gone from the cluster. */
+export class EndpointGoneError extends ProviderError {
+  override name = "EndpointGoneError";
+
+  constructor(message: string) {
+    super("ERR_ENDPOINT_GONE", message);
   }
 }

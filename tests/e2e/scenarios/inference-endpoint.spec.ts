@@ -11,7 +11,12 @@
 import * as assert from "node:assert/strict";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { EmulatorHandle, RequestLogEntry } from "elasticsearch-ml-emulator";
-import { InferenceEndpoint, TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import {
+  ENDPOINT_TYPE_TOKEN,
+  InferenceEndpoint,
+  TrainedModel,
+  TrainedModelDeployment,
+} from "pulumi-elasticsearch-ml";
 import { expectOperationFailure, getPulumiCli, withTestStack } from "../harness";
 import { describeLog, everythingSaid, freshCluster, stackOn, startScenarioEmulator } from "./support";
 
@@ -60,7 +65,7 @@ async function direct(es: EmulatorHandle, method: string, path: string, body: un
   const res = await fetch(`${es.url}${path}`, {
     method,
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   assert.equal(res.status, 200, await res.text());
 }
@@ -132,6 +137,21 @@ describe("e2e: InferenceEndpoint through the real engine", function () {
         ["DELETE /_inference/sparse_embedding/my-elser", `DELETE /_ml/trained_models/${id}`],
         describeLog(es.admin.log()),
       );
+    });
+  });
+
+  it("refresh drops an endpoint deleted out of band, and the next up creates it again", async () => {
+    await withTestStack(stackOn(es, modelThenEndpoint(1)), async (stack) => {
+      await stack.up();
+      await direct(es, "DELETE", "/_inference/sparse_embedding/my-elser?force=true", undefined);
+      const refresh = await stack.refresh();
+      assert.match(everythingSaid(refresh), /my-elser: not in the cluster \(deleted outside Pulumi\)/);
+      const recorded = (await stack.exportStack()).resources?.filter((r) => r.type === ENDPOINT_TYPE_TOKEN);
+      assert.deepEqual(recorded, [], "dropped from the stack");
+      es.admin.clearLog();
+      const again = await stack.up();
+      assert.deepEqual(again.result.summary.resourceChanges, { same: 2, create: 1 });
+      assert.deepEqual(changes(es.admin.log()), ["PUT /_inference/sparse_embedding/my-elser"]);
     });
   });
 

@@ -78,4 +78,4 @@ export function createEndpointProvider(
 export { EndpointProvider, type EndpointProviderDependencies } from "./provider";
 export { FORCE_DELETE_ENDPOINTS_ENV_VAR, FORCE_DELETE_ENDPOINTS_KEY } from "./forceDelete";
 export { PRECONFIGURED_ENDPOINTS } from "./inputs";
-export { EndpointInUseError, EndpointExistsError } from "../errors";
+export { EndpointInUseError, EndpointExistsError, EndpointGoneError } from "../errors";

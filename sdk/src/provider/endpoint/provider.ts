@@ -13,9 +13,7 @@
  */
 import {
   type ClientOptions,
-  type ElasticsearchClient,
   type InferenceEndpoint,
-  isAtLeast,
   isEndpointAlreadyExists,
   isNotFound,
   ResponseError,
@@ -26,17 +24,14 @@ import { Connections } from "../connections";
 import {
   ClusterUnreachableError,
   EndpointExistsError,
+  EndpointGoneError,
   EndpointInUseError,
-  type EndpointReferences,
-  PartialFailureError,
-  ProviderError,
-  WaitTimeoutError,
 } from "../errors";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectSession, type Session } from "../session";
 import { ProviderConfigError } from "../stopFlags";
-import { Clock, DEFAULT_TIMING, realClock, Timing, waitForDeployment } from "../wait";
+import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkEndpointInputs } from "./check";
 import { diffEndpointInputs } from "./diff";
 import {
@@ -44,14 +39,10 @@ import {
   FORCE_DELETE_ENDPOINTS_KEY,
   resolveEndpointForceDelete,
 } from "./forceDelete";
-import {
-  endpointDeploymentId,
-  type EndpointInputs,
-  type EndpointOutputs,
-  isMlService,
-  type MlServiceSettings,
-} from "./inputs";
-import { allocationOf, compact, createBody, declaredInputs, reportedEndpoint, updateBody } from "./outputs";
+import type { EndpointInputs, EndpointOutputs } from "./inputs";
+import { createBody, declaredInputs, updateBody } from "./outputs";
+import { describeReferences, inUseMessage, lookUpReferences } from "./references";
+import { reportEndpoint, settleEndpoint } from "./settle";
 
 type Props = Record<string, unknown>;
 
@@ -169,7 +160,7 @@ export class EndpointProvider {
       }
       throw err;
     }
-    const outs = await this.#settle(session, props, endpoint, deadline);
+    const outs = await settleEndpoint(this.#deps, session, props, endpoint, deadline);
     return { id: inputs.inferenceId, outs };
   }
 
@@ -198,12 +189,12 @@ export class EndpointProvider {
     }
     endpoint = (await session.client.getInferenceEndpoint(inputs.inferenceId, inputs.taskType)) ?? endpoint;
     if (endpoint === undefined) {
-      throw new ProviderError(
-        "ERR_PARTIAL_FAILURE",
-        `Inference endpoint [${inputs.inferenceId}] is gone from the cluster; run pulumi refresh, then pulumi up creates it again`,
+      throw new EndpointGoneError(
+        `Inference endpoint [${inputs.inferenceId}] is gone from the cluster (deleted outside Pulumi); run ` +
+          "pulumi refresh, which drops it from the stack, then pulumi up creates it again",
       );
     }
-    return { outs: await this.#settle(session, news, endpoint, deadline) };
+    return { outs: await settleEndpoint(this.#deps, session, news, endpoint, deadline) };
   }
 
   /** Read the endpoint back: allocation drift for fixed counts, an endpoint removed out of band. */
@@ -230,7 +221,7 @@ export class EndpointProvider {
       );
       return { id: "", props: {}, inputs: {} };
     }
-    const outs = await this.#report(session, props, endpoint, old.ready !== false);
+    const outs = await reportEndpoint(session, props, endpoint, old.ready !== false);
     return { id: inferenceId, props: outs, inputs: declaredInputs(props, endpoint) };
   }
 
@@ -287,115 +278,6 @@ export class EndpointProvider {
 
   // -------------------------------------------------------------------------------------------
 
-  /**
-   * Wait for the deployment to be allocated, then report. An endpoint that exists but did not get there is
-   * a partial failure recorded `ready: false`, so the next `up` waits again rather than creating it twice.
-   */
-  async #settle(
-    session: Session,
-    props: Props,
-    endpoint: InferenceEndpoint,
-    deadline: number,
-  ): Promise<Props> {
-    const inputs = props as unknown as EndpointInputs;
-    if (isMlService(inputs.service)) {
-      const settings = inputs.serviceSettings as MlServiceSettings | undefined;
-      const fixed = settings?.adaptiveAllocations?.enabled === true ? undefined : settings?.numAllocations;
-      const scaleToZero = settings?.adaptiveAllocations?.minNumberOfAllocations === 0;
-      try {
-        await this.#untilDeploymentExists(session, endpointDeploymentId(inputs), inputs, deadline);
-        await waitForDeployment({
-          client: session.client,
-          deploymentId: endpointDeploymentId(inputs),
-          target: scaleToZero
-            ? { waitFor: "starting" }
-            : fixed !== undefined
-              ? { waitFor: "fully_allocated", expectedAllocations: fixed }
-              : { waitFor: "started" },
-          deadline,
-          waitTimeoutSeconds: inputs.waitTimeoutSeconds,
-          timing: this.#deps.timing,
-          clock: this.#deps.clock,
-          progress: this.#deps.progress,
-        });
-      } catch (err) {
-        if (!(err instanceof ProviderError)) throw err;
-        const outs = await this.#report(session, props, endpoint, false);
-        throw new PartialFailureError(
-          inputs.inferenceId,
-          outs,
-          `${err.message}. Inference endpoint [${inputs.inferenceId}] exists; the next pulumi up waits for its ` +
-            "deployment again (it does not create the endpoint a second time)",
-          { cause: err },
-        );
-      }
-    }
-    return this.#report(session, props, endpoint, true);
-  }
-
-  /**
-   * After a create settled by GET, Elasticsearch may still be downloading the model: no deployment exists
-   * yet, which is not a failure (the shared wait takes an absent deployment as one). Bounded by the deadline.
-   */
-  async #untilDeploymentExists(
-    session: Session,
-    deploymentId: string,
-    inputs: EndpointInputs,
-    deadline: number,
-  ): Promise<void> {
-    const { clock, timing, progress } = this.#deps;
-    let interval = timing.pollInitialMs;
-    let said = false;
-    while ((await session.client.getDeploymentStats(deploymentId)) === undefined) {
-      if (!said) {
-        progress.info(
-          `${deploymentId}: no deployment yet (Elasticsearch is downloading the model or starting it)`,
-        );
-        said = true;
-      }
-      const remaining = deadline - clock.now();
-      if (remaining <= 0) {
-        throw new WaitTimeoutError(
-          `Deployment [${deploymentId}] of inference endpoint [${inputs.inferenceId}] did not appear within ` +
-            `waitTimeoutSeconds (${inputs.waitTimeoutSeconds} s)`,
-        );
-      }
-      await clock.sleep(Math.min(interval, remaining));
-      interval = Math.min(interval * timing.pollFactor, timing.pollMaxMs);
-    }
-  }
-
-  /** The outputs: inputs, the endpoint as reported, its deployment's allocation, the references now. */
-  async #report(session: Session, props: Props, endpoint: InferenceEndpoint, ready: boolean): Promise<Props> {
-    const inputs = props as unknown as EndpointInputs;
-    const { client } = session;
-    const ml = isMlService(inputs.service);
-    const deploymentId = ml ? endpointDeploymentId(inputs) : undefined;
-    const stats = deploymentId === undefined ? undefined : await client.getDeploymentStats(deploymentId);
-    let references: EndpointReferences | undefined;
-    try {
-      references = await lookUpReferences(client, inputs.taskType, inputs.inferenceId);
-    } catch (err) {
-      // Informative only: without manage_inference (the dry run is a DELETE) the last record stays.
-      if (!(err instanceof ResponseError)) throw err;
-      references = (props as Partial<EndpointOutputs>).references;
-    }
-    const version = await client.version();
-    return compact({
-      ...props,
-      clusterUuid: session.clusterUuid,
-      esVersion: version.raw,
-      endpoint: reportedEndpoint(endpoint),
-      deploymentId,
-      ownsDeployment: ml
-        ? (inputs.serviceSettings as MlServiceSettings | undefined)?.deploymentId === undefined
-        : undefined,
-      allocation: ml ? allocationOf(stats) : undefined,
-      ready,
-      references,
-    });
-  }
-
   #configOrThrow(): ProviderConfig {
     if (this.#config instanceof ProviderConfigError) throw this.#config;
     return this.#config;
@@ -415,43 +297,6 @@ export class EndpointProvider {
       },
     );
   }
-}
-
-/**
- * What references the endpoint: Elasticsearch's delete dry run (8.15+; `semantic_text` indices from 8.16);
- * before 8.15 there is no dry run and no check, so the pipelines are found by scanning them.
- */
-async function lookUpReferences(
-  client: ElasticsearchClient,
-  taskType: string,
-  inferenceId: string,
-): Promise<EndpointReferences> {
-  const version = await client.version();
-  if (!isAtLeast(version, "8.15.0")) {
-    const refs = await client.findPipelinesReferencing([inferenceId]);
-    return { pipelines: [...new Set(refs.map((r) => r.pipelineId))], indexes: [] };
-  }
-  const answer = await client.deleteInferenceEndpoint(taskType, inferenceId, { dryRun: true });
-  return { pipelines: answer.pipelines, indexes: answer.indexes };
-}
-
-function describeReferences(refs: EndpointReferences): string {
-  const parts = [
-    refs.pipelines.length > 0 ? `ingest pipelines [${refs.pipelines.join(", ")}]` : undefined,
-    refs.indexes.length > 0 ? `semantic_text fields of indices [${refs.indexes.join(", ")}]` : undefined,
-  ].filter((p) => p !== undefined);
-  return parts.join(" and ");
-}
-
-function inUseMessage(inferenceId: string, refs: EndpointReferences, elasticsearch?: string): string {
-  return (
-    `Refusing to delete inference endpoint [${inferenceId}]: ${describeReferences(refs) || "something"} ` +
-    `reference${refs.pipelines.length + refs.indexes.length === 1 ? "s" : ""} it` +
-    `${elasticsearch ? ` (${elasticsearch})` : ""}. Remove those references first, or force the delete with ` +
-    `the endpoint's forceDelete: true, ${FORCE_DELETE_ENDPOINTS_ENV_VAR}=true for this run, or stack config ` +
-    `${FORCE_DELETE_ENDPOINTS_KEY}=true (not the stop flag force); forced, those pipelines and indices fail ` +
-    "until an endpoint with this id is back."
-  );
 }
 
 function describeCause(err: Error): string {
