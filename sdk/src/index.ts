@@ -36,6 +36,7 @@ export {
   type EndpointAdaptiveAllocationsArgs,
   ENDPOINT_TYPE_TOKEN,
   ENDPOINT_RESOURCE_TYPE,
+  secretServiceSettings,
 } from "./inferenceEndpoint";
 export {
   type ConnectionArgs,

@@ -62,9 +62,14 @@ export interface InferenceEndpointArgs {
   taskType: pulumi.Input<string>;
   /** The endpoint id; Elastic's preconfigured ids (`.elser-2-elasticsearch`, …) are refused. */
   inferenceId: pulumi.Input<string>;
-  /** `elasticsearch` (or the deprecated `elser`). */
-  service: pulumi.Input<"elasticsearch" | "elser">;
-  serviceSettings?: pulumi.Input<ElasticsearchServiceSettingsArgs>;
+  /**
+   * `elasticsearch` (or the deprecated `elser`): typed `serviceSettings`, a deployment owned or used. Any
+   * other service (`openai`, `cohere`, …): `serviceSettings` is that service's JSON object, sent as written;
+   * its credential fields (`api_key`, …) are secrets in state, and since Elasticsearch never returns them a
+   * changed declaration is sent through the inference `_update` (8.17+).
+   */
+  service: pulumi.Input<"elasticsearch" | "elser" | (string & {})>;
+  serviceSettings?: pulumi.Input<ElasticsearchServiceSettingsArgs | Record<string, pulumi.Input<unknown>>>;
   /** `task_settings`, as Elasticsearch takes them. Changing them replaces the endpoint. */
   taskSettings?: pulumi.Input<Record<string, unknown>>;
   /** `chunking_settings` (8.16+, embedding tasks). Changing them replaces the endpoint. */
@@ -139,6 +144,7 @@ export class InferenceEndpoint extends pulumi.dynamic.Resource {
         references: undefined,
         waitTimeoutSeconds: undefined,
         ...args,
+        serviceSettings: secretServiceSettings(args.service, args.serviceSettings),
         connection: secretConnection(args.connection),
       },
       opts,
@@ -146,4 +152,38 @@ export class InferenceEndpoint extends pulumi.dynamic.Resource {
       ENDPOINT_RESOURCE_TYPE,
     );
   }
+}
+
+/** The services whose settings are typed and hold no credential. */
+const ML_SERVICES: readonly unknown[] = ["elasticsearch", "elser"];
+
+/** `service_settings` keys that hold another service's credentials (never returned by Elasticsearch). */
+export const SERVICE_CREDENTIAL_KEYS =
+  /^(api_key|secret|secret_key|access_key|access_key_id|password|token|.*_api_key|.*_secret)$/i;
+
+/**
+ * Another service's settings with every credential field wrapped in `pulumi.secret`, so the engine
+ * encrypts it in state and masks it in diffs whatever the caller passed. An `Output` of settings (or an
+ * `Output` service name) becomes a secret as a whole, since its members cannot be told apart before it
+ * resolves. The ML services' typed settings pass unchanged.
+ */
+export function secretServiceSettings(
+  service: pulumi.Input<string>,
+  settings: InferenceEndpointArgs["serviceSettings"],
+): InferenceEndpointArgs["serviceSettings"] {
+  if (settings === undefined || settings === null) return settings;
+  if (typeof service === "string") {
+    if (ML_SERVICES.includes(service)) return settings;
+    if (pulumi.Output.isInstance(settings) || settings instanceof Promise) return pulumi.secret(settings);
+    const out: Record<string, pulumi.Input<unknown>> = {};
+    for (const [key, value] of Object.entries(settings as Record<string, pulumi.Input<unknown>>)) {
+      out[key] = SERVICE_CREDENTIAL_KEYS.test(key) ? pulumi.secret(value) : value;
+    }
+    return out;
+  }
+  return pulumi
+    .all([service, settings as pulumi.Input<Record<string, unknown>>])
+    .apply(([name, value]) =>
+      ML_SERVICES.includes(name) ? pulumi.output(value) : pulumi.secret(value),
+    ) as unknown as pulumi.Output<Record<string, unknown>>;
 }

@@ -167,6 +167,19 @@ describe("InferenceEndpoint check", function () {
     });
   }
 
+  it("another service: its settings object is passed as written", () => {
+    const { failures } = checkEndpointInputs(
+      {},
+      {
+        taskType: "completion",
+        inferenceId: "openai-chat",
+        service: "openai",
+        serviceSettings: { api_key: "k", model_id: "gpt-4o" },
+      },
+    );
+    assert.deepEqual(failures, []);
+  });
+
   it("fills the default wait", () => {
     assert.equal(checkEndpointInputs({}, ELSER).inputs.waitTimeoutSeconds, 1200);
   });
@@ -269,6 +282,47 @@ describe("InferenceEndpoint diff", function () {
       if (d.replaces.length > 0) assert.equal(d.deleteBeforeReplace, true);
     });
   }
+
+  const OPENAI = {
+    taskType: "text_embedding",
+    inferenceId: "openai-embed",
+    service: "openai",
+    waitTimeoutSeconds: 1200,
+    serviceSettings: { api_key: "sk-old-canary", model_id: "text-embedding-3-small" },
+  };
+  it("another service's changed settings (a rotated key) go in place on 8.17+, never quoting them", () => {
+    const d = diffEndpointInputs(
+      { ...OPENAI, esVersion: "8.18.0" } as Partial<EndpointOutputs>,
+      {
+        ...OPENAI,
+        serviceSettings: { ...OPENAI.serviceSettings, api_key: "sk-new-canary" },
+      } as EndpointInputs,
+    );
+    assert.deepEqual([d.replaces, d.scaleInPlace, d.changes], [[], true, true]);
+    assert.doesNotMatch(d.reasons.join(" "), /canary/);
+    assert.match(
+      d.reasons.join(" "),
+      /values not shown.*PUT _inference\/text_embedding\/openai-embed\/_update/,
+    );
+  });
+  it("another service's changed settings before 8.17: replaced, never quoting them", () => {
+    const d = diffEndpointInputs(
+      { ...OPENAI, esVersion: "8.16.0" } as Partial<EndpointOutputs>,
+      {
+        ...OPENAI,
+        serviceSettings: { ...OPENAI.serviceSettings, api_key: "sk-new-canary" },
+      } as EndpointInputs,
+    );
+    assert.deepEqual(d.replaces, ["serviceSettings"]);
+    assert.doesNotMatch(d.reasons.join(" "), /canary/);
+  });
+  it("another service's settings unchanged: no change", () => {
+    const d = diffEndpointInputs(
+      { ...OPENAI, esVersion: "8.18.0" } as Partial<EndpointOutputs>,
+      OPENAI as EndpointInputs,
+    );
+    assert.equal(d.changes, false);
+  });
 
   it("says why a replacement on an old cluster is not in place", () => {
     const d = diffEndpointInputs(recorded("8.16.0"), declared({ numAllocations: 2 }));

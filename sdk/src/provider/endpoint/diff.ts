@@ -50,13 +50,20 @@ export function diffEndpointInputs(olds: Partial<EndpointOutputs>, news: Endpoin
     replace("serviceSettings", "known after apply");
   } else if (!isMlService(news.service)) {
     // Another service: Elasticsearch never returns its credentials, so any declared change is sent.
+    // Values are never shown: they hold credentials.
     if (!sameJson(olds.serviceSettings, newSettings)) {
-      if (updateAvailable(olds)) scaleInPlace = true;
-      else
+      if (updateAvailable(olds)) {
+        scaleInPlace = true;
+        reasons.push(
+          `serviceSettings changed (values not shown: they may hold credentials, which Elasticsearch never ` +
+            `returns): in place through PUT _inference/${news.taskType}/${news.inferenceId}/_update`,
+        );
+      } else {
         replace(
           "serviceSettings",
-          `changed (the inference _update needs Elasticsearch ${INFERENCE_UPDATE_SINCE}+)`,
+          `changed (values not shown; the inference _update needs Elasticsearch ${INFERENCE_UPDATE_SINCE}+)`,
         );
+      }
     }
   } else {
     const next = (newSettings ?? {}) as Record<string, unknown>;

@@ -16,7 +16,8 @@ import {
 type Props = Record<string, unknown>;
 
 /** `service_settings` keys that hold credentials for third-party services: never recorded from an answer. */
-const CREDENTIAL_KEYS = /^(api_key|secret|secret_key|access_key|password|token|.*_secret|.*_api_key)$/i;
+const CREDENTIAL_KEYS =
+  /^(api_key|secret|secret_key|access_key|access_key_id|password|token|.*_api_key|.*_secret)$/i;
 
 /** The `service_settings` of an ML service, in Elasticsearch's names. */
 export function mlServiceSettingsBody(settings: MlServiceSettings | undefined): Props {
