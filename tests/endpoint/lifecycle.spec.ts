@@ -80,6 +80,29 @@ describe("InferenceEndpoint: create, scale, refresh, delete", function () {
     assert.equal((after.allocation as Record<string, unknown>).targetAllocationCount, 2);
   });
 
+  it("preview of a replacement says, from the references recorded at refresh, that the delete will be refused and how to proceed; nothing is sent", async () => {
+    const { outs } = await h.create(ELSER);
+    await esDirect(h.es, "PUT", "/_ingest/pipeline/embed", {
+      processors: [{ inference: { model_id: "my-elser" } }],
+    });
+    const refreshed = (await h.provider.read("my-elser", outs)).props;
+    assert.deepEqual(refreshed.references, { pipelines: ["embed"], indexes: [] });
+    h.es.admin.clearLog();
+    const news = await h.checked({ ...ELSER, serviceSettings: { ...ELSER.serviceSettings, numThreads: 2 } });
+    const diff = await h.provider.diff("my-elser", refreshed, news);
+    assert.deepEqual(diff.replaces, ["serviceSettings.numThreads"]);
+    assert.deepEqual(h.es.admin.log(), [], "a preview sends nothing");
+    const notice = h.progress.warnings.find((w) => w.includes("replaced"));
+    assert.match(
+      String(notice),
+      /my-elser: replaced \(deleted, then created with the same id\): serviceSettings\.numThreads: 1 → 2/,
+    );
+    assert.match(
+      String(notice),
+      /referenced by ingest pipelines \[embed\]: the delete is refused unless forced \(forceDelete, ELASTICSEARCH_ML_FORCE_DELETE_ENDPOINTS=true/,
+    );
+  });
+
   it("refresh sees a fixed count changed out of band as drift, and an endpoint removed out of band", async () => {
     const { outs } = await h.create(ELSER);
     await esDirect(h.es, "PUT", "/_inference/sparse_embedding/my-elser/_update", {
