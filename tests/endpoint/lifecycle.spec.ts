@@ -110,8 +110,17 @@ describe("InferenceEndpoint: create, scale, refresh, delete", function () {
     });
     const read = await h.provider.read("my-elser", outs);
     assert.equal((read.inputs.serviceSettings as Record<string, unknown>).numAllocations, 2);
+    assert.equal((read.props.serviceSettings as Record<string, unknown>).numAllocations, 2);
+    // The declaration (1) against what refresh saw (2): set back in place.
+    const declared = await h.checked(ELSER);
+    const diff = await h.provider.diff("my-elser", read.props, declared);
+    assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+    h.es.admin.clearLog();
+    const { outs: restored } = await h.provider.update("my-elser", read.props, declared);
+    assert.ok(h.inferenceRequests().includes("PUT /_inference/sparse_embedding/my-elser/_update"));
+    assert.equal((restored.allocation as Record<string, unknown>).targetAllocationCount, 1);
     await esDirect(h.es, "DELETE", "/_inference/sparse_embedding/my-elser?force=true");
-    const gone = await h.provider.read("my-elser", read.props);
+    const gone = await h.provider.read("my-elser", restored);
     assert.equal(gone.id, "");
     assert.ok(
       h.progress.warnings.some((w) => /my-elser: not in the cluster \(deleted outside Pulumi\)/.test(w)),

@@ -221,8 +221,12 @@ export class EndpointProvider {
       );
       return { id: "", props: {}, inputs: {} };
     }
-    const outs = await reportEndpoint(session, props, endpoint, old.ready !== false);
-    return { id: inferenceId, props: outs, inputs: declaredInputs(props, endpoint) };
+    // The count as seen goes into the outputs too: the next diff compares the declaration with it and
+    // sets it back in place.
+    const inputs = declaredInputs(props, endpoint);
+    const seen = { ...props, serviceSettings: inputs.serviceSettings };
+    const outs = await reportEndpoint(session, seen, endpoint, old.ready !== false);
+    return { id: inferenceId, props: outs, inputs };
   }
 
   /** Delete the endpoint, refused while pipelines or semantic_text fields reference it unless forced. */
