@@ -4,7 +4,9 @@
  *
  * - {@link TrainedModelDeployment} — a deployment of a model.
  * - {@link TrainedModel} — a model in the cluster: an Elastic packaged model downloaded, or yours uploaded.
- * - `pulumi-elasticsearch-ml/provider` and `pulumi-elasticsearch-ml/provider/trained-model` — the providers'
+ * - {@link InferenceEndpoint} — an inference endpoint that owns or uses a deployment (ELSER, E5 for semantic_text).
+ * - `pulumi-elasticsearch-ml/provider` and `pulumi-elasticsearch-ml/provider/trained-model`,
+ *   `pulumi-elasticsearch-ml/provider/inference-endpoint` — the providers'
  *   stable entry points (used by state; not for programs).
  * - {@link ConnectionArgs} — the `connection` argument of every resource, as settings (e.g. from a `StackReference`).
  */
@@ -27,6 +29,15 @@ export {
   MODEL_TYPE_TOKEN,
   MODEL_RESOURCE_TYPE,
 } from "./trainedModel";
+export {
+  InferenceEndpoint,
+  type InferenceEndpointArgs,
+  type ElasticsearchServiceSettingsArgs,
+  type EndpointAdaptiveAllocationsArgs,
+  ENDPOINT_TYPE_TOKEN,
+  ENDPOINT_RESOURCE_TYPE,
+  secretServiceSettings,
+} from "./inferenceEndpoint";
 export {
   type ConnectionArgs,
   type ConnectionInput,

@@ -22,6 +22,7 @@ import * as entry from "pulumi-elasticsearch-ml/provider";
 import * as modelEntry from "pulumi-elasticsearch-ml/provider/trained-model";
 import { deploymentProvider } from "#sdk/resource";
 import { modelProvider } from "#sdk/trainedModel";
+import { endpointProvider } from "#sdk/inferenceEndpoint";
 import { putTinyPytorchModel } from "../client/fixtures";
 
 // `require-from-string` is what the dynamic-provider host uses to load `__provider`; it has no types.
@@ -122,6 +123,24 @@ describe("the serialized provider", function () {
           "threadsPerAllocation: 3 is not allowed; must be a power of 2 from 1 to 32 (1, 2, 4, 8, 16, 32)",
       },
     ]);
+  });
+});
+
+describe("the serialized InferenceEndpoint provider", function () {
+  const ENDPOINT_ENTRY = "pulumi-elasticsearch-ml/provider/inference-endpoint";
+  it("is small, marks no secret, and calls only its own stable entry point", async () => {
+    const { text, containsSecrets } = await pulumi.runtime.serializeFunction(() => endpointProvider, {
+      allowSecrets: true,
+    });
+    assert.equal(containsSecrets, false);
+    assert.ok(text.length < 3072, `kept near the deployment's ~2 KB: ${text.length} bytes`);
+    for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
+      assert.ok(text.includes(`require("${ENDPOINT_ENTRY}").${method}(...args)`), method);
+    }
+    assert.doesNotMatch(
+      text,
+      /dist\/|undici|ElasticsearchClient|process\.env|require\("pulumi-elasticsearch-ml\/provider"\)|trained-model/,
+    );
   });
 });
 

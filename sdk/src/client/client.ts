@@ -10,6 +10,15 @@ import { ConfigurationError } from "./errors";
 import { type ConnectionOptions, ConnectionSettings, resolveConnectionSettings } from "./config";
 import type { OperationContext } from "./context";
 import { type InferenceEndpoint, getInferenceEndpoints } from "./inference";
+import {
+  type InferenceDeleteAnswer,
+  type PutInferenceEndpointParams,
+  type PutInferenceEndpointResult,
+  deleteInferenceEndpoint,
+  getInferenceEndpoint,
+  putInferenceEndpoint,
+  updateInferenceEndpoint,
+} from "./inferenceEndpoints";
 import { type PipelineReference, findPipelinesReferencing, getIngestPipelines } from "./ingest";
 import {
   type DefinitionPart,
@@ -277,6 +286,34 @@ export class ElasticsearchClient {
   /** Every inference endpoint, or undefined when the cluster's version has no inference API (< 8.11). */
   getInferenceEndpoints(): Promise<InferenceEndpoint[] | undefined> {
     return this.#shared("inference-endpoints", () => getInferenceEndpoints(this.#context));
+  }
+
+  /** Creates an inference endpoint; an ambiguous failure is settled by reading it, never by a second PUT. */
+  putInferenceEndpoint(params: PutInferenceEndpointParams): Promise<PutInferenceEndpointResult> {
+    return putInferenceEndpoint(this.#context, params);
+  }
+
+  /** One inference endpoint, or undefined when it does not exist. */
+  getInferenceEndpoint(inferenceId: string, taskType?: string): Promise<InferenceEndpoint | undefined> {
+    return getInferenceEndpoint(this.#context, inferenceId, taskType);
+  }
+
+  /** `PUT _inference/<task>/<id>/_update` (8.17+). */
+  updateInferenceEndpoint(
+    taskType: string,
+    inferenceId: string,
+    body: Record<string, unknown>,
+  ): Promise<InferenceEndpoint> {
+    return updateInferenceEndpoint(this.#context, taskType, inferenceId, body);
+  }
+
+  /** Deletes an inference endpoint, or with `dryRun` lists what references it. */
+  deleteInferenceEndpoint(
+    taskType: string,
+    inferenceId: string,
+    options?: { dryRun?: boolean; force?: boolean },
+  ): Promise<InferenceDeleteAnswer> {
+    return deleteInferenceEndpoint(this.#context, taskType, inferenceId, options);
   }
 
   /** Runs `fetch` unless the same listing is already in flight, in which case its result is shared. */

@@ -64,6 +64,14 @@ export { describeCapacityRefusal, type CapacityRequest, type MlInfo, type Proces
 export { isRefusalBeforeActing } from "./evidence";
 export { INFERENCE_API_SINCE, inferenceEndpointsUsing, type InferenceEndpoint } from "./inference";
 export {
+  INFERENCE_UPDATE_SINCE,
+  inferenceUpdateSupported,
+  isEndpointAlreadyExists,
+  putTimeoutSupported,
+  type InferenceDeleteAnswer,
+  type PutInferenceEndpointResult,
+} from "./inferenceEndpoints";
+export {
   MINIMUM_SUPPORTED_VERSION,
   PARAMETER_SINCE,
   deploymentLimits,

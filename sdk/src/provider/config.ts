@@ -24,6 +24,7 @@
  * | `elasticsearch-ml:connections` | JSON object: connection name → the keys above (other clusters) |
  * | `elasticsearch-ml:force` / `finishPendingWork` / `allowNoMatch` | stop flags, booleans |
  * | `elasticsearch-ml:forceDeleteModels` | force `TrainedModel` deletes, boolean (not implied by `force`) |
+ * | `elasticsearch-ml:forceDeleteEndpoints` | force `InferenceEndpoint` deletes, boolean (not implied by `force`) |
  */
 import type { ConnectionOptions } from "../client";
 import { isPlainObject, StopFlags } from "./inputs";
@@ -74,6 +75,8 @@ export const CREDENTIAL_CONFIG_KEYS: readonly ConnectionConfigKey[] = [
 /** The key of `elasticsearch-ml:connections`. */
 /** Force the delete of `TrainedModel`s (see model/forceDelete.ts). */
 export const FORCE_DELETE_MODELS_KEY = `${CONFIG_NAMESPACE}:forceDeleteModels`;
+/** Force the delete of `InferenceEndpoint`s still referenced (see endpoint/forceDelete.ts). */
+export const FORCE_DELETE_ENDPOINTS_KEY = `${CONFIG_NAMESPACE}:forceDeleteEndpoints`;
 export const CONNECTIONS_KEY = `${CONFIG_NAMESPACE}:connections`;
 
 const CONNECTION_NAME = /^[A-Za-z0-9_-]+$/;
@@ -89,6 +92,8 @@ export interface ProviderConfig {
   stopFlags: StopFlags;
   /** `elasticsearch-ml:forceDeleteModels`: force `TrainedModel` deletes (never implied by `force`). */
   forceDeleteModels?: boolean;
+  /** `elasticsearch-ml:forceDeleteEndpoints`: force `InferenceEndpoint` deletes (never implied by `force`). */
+  forceDeleteEndpoints?: boolean;
 }
 
 /** A configuration with nothing set: connections come from the environment alone. */
@@ -141,11 +146,16 @@ export function parseProviderConfig(get: (key: string) => unknown): ProviderConf
     }
   }
   const forceDeleteModels = parseConfigBoolean(FORCE_DELETE_MODELS_KEY, get(FORCE_DELETE_MODELS_KEY));
+  const forceDeleteEndpoints = parseConfigBoolean(
+    FORCE_DELETE_ENDPOINTS_KEY,
+    get(FORCE_DELETE_ENDPOINTS_KEY),
+  );
   return {
     defaultConnection,
     connections,
     stopFlags: stopFlagsFromConfig(get),
     ...(forceDeleteModels === undefined ? {} : { forceDeleteModels }),
+    ...(forceDeleteEndpoints === undefined ? {} : { forceDeleteEndpoints }),
   };
 }
 

@@ -20,7 +20,10 @@ export type ProviderErrorCode =
   | "ERR_MODEL_EXISTS"
   | "ERR_MODEL_DOWNLOAD_FAILED"
   | "ERR_MODEL_REPOSITORY_UNREACHABLE"
-  | "ERR_MODEL_UPLOAD_FAILED";
+  | "ERR_MODEL_UPLOAD_FAILED"
+  | "ERR_ENDPOINT_IN_USE"
+  | "ERR_ENDPOINT_EXISTS"
+  | "ERR_ENDPOINT_GONE";
 
 /** Base class: a message for the user, a stable code, and the underlying error as `cause`. */
 export class ProviderError extends Error {
@@ -199,5 +202,42 @@ export class ModelUploadError extends ProviderError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_MODEL_UPLOAD_FAILED", message, options);
+  }
+}
+
+/** What references an inference endpoint, as Elasticsearch's delete dry run lists it. */
+export interface EndpointReferences {
+  pipelines: string[];
+  indexes: string[];
+}
+
+/** An inference endpoint's delete was refused: pipelines or `semantic_text` fields reference it. */
+export class EndpointInUseError extends ProviderError {
+  override name = "EndpointInUseError";
+
+  constructor(
+    message: string,
+    readonly references: EndpointReferences,
+    options?: { cause?: unknown },
+  ) {
+    super("ERR_ENDPOINT_IN_USE", message, options);
+  }
+}
+
+/** An inference endpoint with the id already exists and was not created by this resource. */
+export class EndpointExistsError extends ProviderError {
+  override name = "EndpointExistsError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_ENDPOINT_EXISTS", message, options);
+  }
+}
+
+/** An update found the recorded inference endpoint gone from the cluster. */
+export class EndpointGoneError extends ProviderError {
+  override name = "EndpointGoneError";
+
+  constructor(message: string) {
+    super("ERR_ENDPOINT_GONE", message);
   }
 }

@@ -17,7 +17,7 @@ export interface Session extends Connection {
 export interface SessionSubject {
   /** `create`, `delete`, `refresh`, … */
   operation: string;
-  kind: "deployment" | "model";
+  kind: "deployment" | "model" | "inference endpoint";
   id: string;
 }
 

@@ -1,19 +1,12 @@
 /**
- * Whether a model's delete is forced. Its own flag, never the stop flags' `force`: force-deleting a model
- * that ingest pipelines use breaks ingest until the model is back, which is worse than a forced stop.
- * Precedence, as for the stop flags: the environment of the running operation
- * (`ELASTICSEARCH_ML_FORCE_DELETE_MODELS`) > the resource's `forceDelete` > stack config
- * (`elasticsearch-ml:forceDeleteModels`) > unset (not forced). Pure.
+ * Whether a model's delete is forced: `ELASTICSEARCH_ML_FORCE_DELETE_MODELS` > the resource's `forceDelete`
+ * > stack config `elasticsearch-ml:forceDeleteModels` > not forced (the shared rule in `../forceDelete.ts`).
  */
-import { parseConfigBoolean } from "../stopFlags";
+import { resolveForceDeleteFlag, type ResolvedForceDelete } from "../forceDelete";
 
 export const FORCE_DELETE_ENV_VAR = "ELASTICSEARCH_ML_FORCE_DELETE_MODELS";
 export { FORCE_DELETE_MODELS_KEY as FORCE_DELETE_CONFIG_KEY } from "../config";
-
-export interface ResolvedForceDelete {
-  force: boolean;
-  source: "environment" | "resource" | "config" | "default";
-}
+export type { ResolvedForceDelete } from "../forceDelete";
 
 /**
  * @throws {ProviderConfigError} When the environment variable is set to something other than a boolean.
@@ -23,9 +16,5 @@ export function resolveForceDelete(
   resource: unknown,
   config: boolean | undefined,
 ): ResolvedForceDelete {
-  const fromEnv = parseConfigBoolean(FORCE_DELETE_ENV_VAR, env[FORCE_DELETE_ENV_VAR]);
-  if (fromEnv !== undefined) return { force: fromEnv, source: "environment" };
-  if (typeof resource === "boolean") return { force: resource, source: "resource" };
-  if (config !== undefined) return { force: config, source: "config" };
-  return { force: false, source: "default" };
+  return resolveForceDeleteFlag({ envVar: FORCE_DELETE_ENV_VAR }, env, resource, config);
 }
