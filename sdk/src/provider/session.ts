@@ -11,6 +11,8 @@ import { WrongClusterError } from "./errors";
 /** A connected client, with the uuid of the cluster it answers as. */
 export interface Session extends Connection {
   clusterUuid: string;
+  /** `version.number` as `GET /` reported it, recorded so a preview (which sends nothing) can judge by it. */
+  esVersion: string;
 }
 
 /** What an operation acts on, for the refusal message: `deployment [e5]`, `model [.elser_model_2]`. */
@@ -49,5 +51,5 @@ export async function connectSession(
       info.cluster_uuid,
     );
   }
-  return { ...conn, clusterUuid: info.cluster_uuid };
+  return { ...conn, clusterUuid: info.cluster_uuid, esVersion: info.version.number };
 }
