@@ -30,8 +30,11 @@ export interface PipelineImpact {
   breaks: boolean;
 }
 
-/** The risk a CI gate acts on. */
-export type Risk = "none" | "stop-refused" | "breaks-pipelines" | "unchecked";
+/**
+ * The risk a CI gate acts on. `deletes-referenced-endpoint`: an `InferenceEndpoint` is deleted (or replaced)
+ * while pipelines or `semantic_text` fields referenced it at the last refresh (from its outputs; offline).
+ */
+export type Risk = "none" | "stop-refused" | "breaks-pipelines" | "deletes-referenced-endpoint" | "unchecked";
 
 /** What the cluster says about one change. */
 export interface DeploymentFindings {
