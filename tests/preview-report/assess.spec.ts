@@ -10,8 +10,9 @@ import {
   parsePreviewDocument,
   type ClusterSnapshot,
   type DeploymentChange,
+  summarize,
 } from "pulumi-elasticsearch-ml/report";
-import { inputs, outputs, previewDoc, step } from "./fixtures";
+import { ENDPOINT_TYPE, endpointOutputs, inputs, outputs, previewDoc, step } from "./fixtures";
 
 function change(spec: Parameters<typeof step>[0], config?: Record<string, unknown>): DeploymentChange {
   const doc = parsePreviewDocument(previewDoc([step(spec)], config ? { config } : {}), "t");
@@ -305,5 +306,43 @@ describe("preview report: what a stop does to pipelines, and drift", () => {
       "default",
     );
     assert.equal(failed.reason, "could not read the cluster (GET /): refused");
+  });
+
+  it("online, a referenced endpoint's delete stays a risk next to the deployments' findings", () => {
+    const doc = parsePreviewDocument(
+      previewDoc([
+        step({
+          op: "update",
+          name: "d",
+          old: outputs({ modelId: "e5" }),
+          new: inputs({ modelId: "e5", state: "stopped" }),
+        }),
+        step({
+          op: "delete",
+          name: "e",
+          type: ENDPOINT_TYPE,
+          old: endpointOutputs({}, { references: { pipelines: [], indexes: ["docs"] } }),
+        }),
+      ]),
+      "t",
+    );
+    const stack = buildStackChanges(doc, { source: "t", env: {} });
+    const cluster = snapshot({
+      deployments: [deployment("e5", "e5")],
+      models: { e5: { modelId: "e5", aliases: [] } },
+    });
+    const findings = new Map(
+      stack.deployments.map((c) => [c.urn, assessChange(c, cluster, new Set(["e5"]), "default")]),
+    );
+    const summary = summarize({ stacks: [stack], findings: [findings], connections: [] });
+    assert.equal(summary.stacks[0].deployments[0].risk, "none", "nothing uses the deployment");
+    assert.equal(summary.stacks[0].endpoints[0].risk, "deletes-referenced-endpoint");
+    assert.equal(
+      summary.stacks[0].endpoints[0].cluster,
+      undefined,
+      "endpoints are judged from their outputs",
+    );
+    assert.equal(summary.mode, "online");
+    assert.equal(summary.risky, true);
   });
 });

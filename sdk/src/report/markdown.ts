@@ -118,12 +118,13 @@ function capacityLines(stack: StackSummary): string[] {
   const c = stack.capacity;
   const all = [...stack.deployments, ...stack.endpoints];
   const changing = all.filter((d) => d.operation !== "none").length;
-  const counted = all.length - c.notCounted.length;
-  const endpoints = stack.endpoints.length;
+  const countedOf = (list: readonly DeploymentSummary[]): number =>
+    list.filter((d) => !c.notCounted.includes(d.name)).length;
+  const n = countedOf(stack.deployments);
+  const e = countedOf(stack.endpoints);
   const what =
-    endpoints === 0
-      ? `${counted} deployment${counted === 1 ? "" : "s"}`
-      : `${counted} deployment${counted === 1 ? "" : "s"} and inference endpoint${counted === 1 ? "" : "s"}`;
+    `${n} deployment${n === 1 ? "" : "s"}` +
+    (stack.endpoints.length === 0 ? "" : ` and ${e} inference endpoint${e === 1 ? "" : "s"}`);
   const lines = [
     `**ML capacity: ${signedVcpus(c.change)}** (${vcpus(c.before)} → ${vcpus(c.after)} across ${what} ` +
       `listed; ${changing} change${changing === 1 ? "s" : ""}).`,
