@@ -1,6 +1,6 @@
 /**
  * From a preview document to the changes a reviewer cares about: one {@link DeploymentChange} per
- * `TrainedModelDeployment` with the operation in words, the properties that change, the ML capacity
+ * `TrainedModelDeployment` (and per `InferenceEndpoint`, see endpoints.ts) with the operation in words, the properties that change, the ML capacity
  * before and after, and the stop it implies (with the flags it will send). Pure: no I/O; the environment
  * is passed in (it supplies the stop-flag overrides the provider reads while it runs).
  *
