@@ -18,6 +18,7 @@ describe("a stop of a deployment inference endpoints own or use: the decision", 
     assert.equal(endpointStopVerdict("8.18.3"), "goes-through");
     assert.equal(endpointStopVerdict(undefined), "decided-at-apply");
     assert.equal(endpointStopVerdict("not a version"), "decided-at-apply");
+    assert.equal(endpointStopVerdict("8.11.0 (serverless)"), "refused", "serverless runs the newest code");
   });
 
   it("says what happens in each case, naming the endpoints and the way through", () => {

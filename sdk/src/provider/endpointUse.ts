@@ -11,7 +11,10 @@ export type EndpointStopVerdict = "refused" | "goes-through" | "decided-at-apply
 
 /** The verdict for the recorded version; old state without one (or an unparsable one) is decided at apply. */
 export function endpointStopVerdict(recordedVersion: string | undefined): EndpointStopVerdict {
-  const version = typeof recordedVersion === "string" ? parseEsVersion(recordedVersion) : undefined;
+  const version =
+    typeof recordedVersion === "string"
+      ? parseEsVersion(recordedVersion, recordedVersion.endsWith("(serverless)") ? "serverless" : undefined)
+      : undefined;
   if (version === undefined) return "decided-at-apply";
   return refusesStopOfEndpointDeployment(version) ? "refused" : "goes-through";
 }
