@@ -243,7 +243,7 @@ function renderDeployment(d: DeploymentSummary, summary: ReportSummary): string[
     }
     if (f.inferenceEndpoints !== undefined && f.inferenceEndpoints.length > 0) {
       out.push(
-        `- Inference endpoints using it: ${f.inferenceEndpoints.map(code).join(", ")}${d.stop?.flags.force === true ? " (a forced stop breaks them)" : " (they block a stop without force)"}.`,
+        `- Inference endpoints using it: ${f.inferenceEndpoints.map(code).join(", ")}${d.stop?.flags.force === true ? " (a forced stop breaks them)" : f.endpointsRefuseStop === false ? " (this version does not refuse the stop: they break)" : " (they block a stop without force)"}.`,
       );
     }
     if (d.risk === "stop-refused") out.push(`- **The stop will be refused.** ${forceAdvice(d)}`);
