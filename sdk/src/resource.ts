@@ -221,6 +221,8 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
   declare readonly referencingPipelines: pulumi.Output<string[] | undefined>;
   /** Inference endpoints that use or own the deployment; absent when unknown (no inference API, or refused). */
   declare readonly inferenceEndpoints: pulumi.Output<string[] | undefined>;
+  /** The Elasticsearch version seen at the last create, update or refresh (the preview's notices use it). */
+  declare readonly esVersion: pulumi.Output<string | undefined>;
 
   /**
    * @param name The unique name of the resource in the stack.
@@ -244,6 +246,7 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
         startTime: undefined,
         referencingPipelines: undefined,
         inferenceEndpoints: undefined,
+        esVersion: undefined,
         deploymentId: undefined,
         state: undefined,
         waitFor: undefined,

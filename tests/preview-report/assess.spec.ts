@@ -10,8 +10,9 @@ import {
   parsePreviewDocument,
   type ClusterSnapshot,
   type DeploymentChange,
+  summarize,
 } from "pulumi-elasticsearch-ml/report";
-import { inputs, outputs, previewDoc, step } from "./fixtures";
+import { ENDPOINT_TYPE, endpointOutputs, inputs, outputs, previewDoc, step } from "./fixtures";
 
 function change(spec: Parameters<typeof step>[0], config?: Record<string, unknown>): DeploymentChange {
   const doc = parsePreviewDocument(previewDoc([step(spec)], config ? { config } : {}), "t");
@@ -39,11 +40,13 @@ function snapshot(init: {
   models?: Record<string, { modelId: string; aliases: string[] } | undefined>;
   endpoints?: { inference_id: string; service?: string; service_settings?: Record<string, unknown> }[];
   uuid?: string;
+  version?: string;
 }): ClusterSnapshot {
   return {
     connection: "default",
     endpoints: ["http://es:9200"],
     clusterUuid: init.uuid ?? "cluster-1",
+    ...(init.version ? { version: init.version } : {}),
     deployments: new Map((init.deployments ?? []).map((d) => [d.deployment_id, d])),
     models: new Map(Object.entries(init.models ?? {})),
     pipelines: init.pipelines ?? {},
@@ -148,6 +151,39 @@ describe("preview report: what a stop does to pipelines, and drift", () => {
     const refused = assessChange(stopOf("e5"), cluster, new Set(["e5"]), "default");
     assert.deepEqual(refused.inferenceEndpoints, ["my-endpoint"]);
     assert.equal(refused.risk, "stop-refused");
+    assert.equal(refused.endpointsRefuseStop, true, "no version known: judged as the newest");
+  });
+
+  it("before 8.18.4 / 9.0.4 the stop goes through and breaks the endpoints: a risk, not a refusal", () => {
+    const at = (version: string) =>
+      assessChange(
+        stopOf("e5"),
+        snapshot({
+          version,
+          deployments: [deployment("e5", "e5")],
+          endpoints: [
+            { inference_id: "ep", service: "elasticsearch", service_settings: { deployment_id: "e5" } },
+          ],
+          models: { e5: { modelId: "e5", aliases: [] } },
+        }),
+        new Set(["e5"]),
+        "default",
+      );
+    const old = at("8.17.0");
+    assert.equal(old.endpointsRefuseStop, false);
+    assert.equal(old.stopOutcome, "breaks-pipelines");
+    assert.equal(old.risk, "breaks-pipelines");
+    assert.ok(
+      old.notes.some((n) =>
+        /Elasticsearch 8\.17\.0 does not refuse this stop .*`ep` fail until the deployment runs again/.test(
+          n,
+        ),
+      ),
+      old.notes.join("\n"),
+    );
+    assert.equal(at("9.0.4").risk, "stop-refused");
+    assert.equal(at("8.18.4").risk, "stop-refused");
+    assert.equal(at("8.11.0 (serverless)").risk, "stop-refused");
   });
 
   it("unreadable pipelines leave the stop unchecked; a deployment already gone is safe to stop", () => {
@@ -305,5 +341,43 @@ describe("preview report: what a stop does to pipelines, and drift", () => {
       "default",
     );
     assert.equal(failed.reason, "could not read the cluster (GET /): refused");
+  });
+
+  it("online, a referenced endpoint's delete stays a risk next to the deployments' findings", () => {
+    const doc = parsePreviewDocument(
+      previewDoc([
+        step({
+          op: "update",
+          name: "d",
+          old: outputs({ modelId: "e5" }),
+          new: inputs({ modelId: "e5", state: "stopped" }),
+        }),
+        step({
+          op: "delete",
+          name: "e",
+          type: ENDPOINT_TYPE,
+          old: endpointOutputs({}, { references: { pipelines: [], indexes: ["docs"] } }),
+        }),
+      ]),
+      "t",
+    );
+    const stack = buildStackChanges(doc, { source: "t", env: {} });
+    const cluster = snapshot({
+      deployments: [deployment("e5", "e5")],
+      models: { e5: { modelId: "e5", aliases: [] } },
+    });
+    const findings = new Map(
+      stack.deployments.map((c) => [c.urn, assessChange(c, cluster, new Set(["e5"]), "default")]),
+    );
+    const summary = summarize({ stacks: [stack], findings: [findings], connections: [] });
+    assert.equal(summary.stacks[0].deployments[0].risk, "none", "nothing uses the deployment");
+    assert.equal(summary.stacks[0].endpoints[0].risk, "deletes-referenced-endpoint");
+    assert.equal(
+      summary.stacks[0].endpoints[0].cluster,
+      undefined,
+      "endpoints are judged from their outputs",
+    );
+    assert.equal(summary.mode, "online");
+    assert.equal(summary.risky, true);
   });
 });

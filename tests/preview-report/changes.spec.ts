@@ -10,7 +10,16 @@ import {
   type DeploymentChange,
   type StackChanges,
 } from "pulumi-elasticsearch-ml/report";
-import { inputs, outputs, previewDoc, step, UNKNOWN } from "./fixtures";
+import {
+  ENDPOINT_TYPE,
+  endpointInputs,
+  endpointOutputs,
+  inputs,
+  outputs,
+  previewDoc,
+  step,
+  UNKNOWN,
+} from "./fixtures";
 
 function changesOf(
   steps: Record<string, unknown>[],
@@ -500,5 +509,146 @@ describe("preview report: operations and capacity from preview steps", () => {
     assert.deepEqual(cap.change, { min: 5, max: 5 });
     assert.equal(summary.counts.changing, 3);
     assert.equal(summary.mode, "offline");
+  });
+});
+
+describe("preview report: InferenceEndpoint operations, capacity and the referenced delete (issue 14)", () => {
+  const T = ENDPOINT_TYPE;
+  const ELSER = ".elser_model_2_linux-x86_64";
+  const endpoint = (spec: Omit<Parameters<typeof step>[0], "type">, env: Record<string, string> = {}) => {
+    const stack = changesOf([step({ ...spec, type: T })], {}, env);
+    assert.equal(stack.deployments.length, 0, "not a deployment");
+    assert.equal(stack.otherChanges, 0, "not an 'other' resource either");
+    assert.equal(stack.endpoints.length, 1);
+    return stack.endpoints[0];
+  };
+
+  it("a create counts the deployment it creates (allocations × threads); one that uses a deployment counts nothing", () => {
+    const created = endpoint({
+      op: "create",
+      name: "e",
+      new: endpointInputs({ serviceSettings: { modelId: ELSER, numAllocations: 2, numThreads: 4 } }),
+    });
+    assert.equal(created.operation, "create");
+    assert.equal(created.resource, "InferenceEndpoint");
+    assert.equal(
+      created.headline,
+      "creates endpoint `my-elser` and its deployment: 2 allocations × 4 threads",
+    );
+    assert.deepEqual(vcpus(created, "after"), { min: 8, max: 8 });
+    const uses = endpoint({
+      op: "create",
+      name: "e",
+      new: endpointInputs({ serviceSettings: { modelId: ELSER, deploymentId: "shared" } }),
+    });
+    assert.equal(uses.headline, "creates endpoint `my-elser` on the existing deployment `shared`");
+    assert.deepEqual(vcpus(uses, "after"), { min: 0, max: 0 });
+    const adaptiveOne = endpoint({
+      op: "create",
+      name: "e",
+      new: endpointInputs({
+        serviceSettings: {
+          modelId: ELSER,
+          numThreads: 2,
+          adaptiveAllocations: { enabled: true, minNumberOfAllocations: 1, maxNumberOfAllocations: 3 },
+        },
+      }),
+    });
+    assert.deepEqual(vcpus(adaptiveOne, "after"), { min: 2, max: 6 });
+    const unknown = endpoint({
+      op: "create",
+      name: "e",
+      new: endpointInputs({ serviceSettings: { modelId: ELSER, numAllocations: UNKNOWN, numThreads: 1 } }),
+    });
+    assert.equal(vcpus(unknown, "after"), "unknown: allocations known after apply");
+  });
+
+  it("an in-place scale and a replacement say so in plain words, with the capacity delta", () => {
+    const scaled = endpoint({
+      op: "update",
+      name: "e",
+      old: endpointOutputs(),
+      new: endpointInputs({ serviceSettings: { modelId: ELSER, numAllocations: 3, numThreads: 1 } }),
+    });
+    assert.equal(scaled.operation, "update");
+    assert.equal(
+      scaled.headline,
+      "updates in place: 1 allocation × 1 thread → 3 allocations × 1 thread (inference _update)",
+    );
+    assert.deepEqual(
+      [vcpus(scaled, "before"), vcpus(scaled, "after")],
+      [
+        { min: 1, max: 1 },
+        { min: 3, max: 3 },
+      ],
+    );
+    const replaced = endpoint({
+      op: "replace",
+      name: "e",
+      old: endpointOutputs(),
+      new: endpointInputs({ serviceSettings: { modelId: ELSER, numAllocations: 1, numThreads: 2 } }),
+      replaceReasons: ["serviceSettings"],
+    });
+    assert.equal(replaced.operation, "replace");
+    assert.equal(
+      replaced.headline,
+      "replaces: deletes endpoint `my-elser` and creates it again (its deployment restarts)",
+    );
+    assert.equal(replaced.risk, undefined, "no references recorded: no risk");
+    assert.deepEqual(vcpus(replaced, "after"), { min: 2, max: 2 });
+  });
+
+  it("deleting an endpoint that pipelines or semantic_text fields referenced at the last refresh is a risk", () => {
+    const old = endpointOutputs({}, { references: { pipelines: ["p1"], indexes: ["docs"] } });
+    const deleted = endpoint({ op: "delete", name: "e", old });
+    assert.equal(deleted.operation, "delete");
+    assert.equal(deleted.headline, "deletes endpoint `my-elser` and stops the deployment it owns");
+    assert.equal(deleted.risk, "deletes-referenced-endpoint");
+    assert.deepEqual(vcpus(deleted, "after"), { min: 0, max: 0 });
+    assert.match(
+      deleted.notes[0],
+      /ingest pipeline `p1`, `semantic_text` fields of index `docs` referenced the endpoint/,
+    );
+    assert.match(deleted.notes[0], /Elasticsearch refuses the delete unless forced/);
+    const forced = endpoint(
+      { op: "delete", name: "e", old },
+      { ELASTICSEARCH_ML_FORCE_DELETE_ENDPOINTS: "true" },
+    );
+    assert.equal(forced.risk, "deletes-referenced-endpoint", "forced, the references break: still a risk");
+    assert.match(forced.notes[0], /the delete is forced \(forceDelete\), so they fail/);
+    const unreferenced = endpoint({ op: "delete", name: "e", old: endpointOutputs() });
+    assert.equal(unreferenced.risk, undefined);
+  });
+
+  it("the summary adds endpoint capacity to the vCPU delta and counts the referenced delete as risky", () => {
+    const stack = changesOf([
+      step({ op: "create", name: "d", new: inputs({ modelId: "m", numberOfAllocations: 2 }) }),
+      step({
+        op: "create",
+        name: "e1",
+        type: T,
+        new: endpointInputs({ serviceSettings: { modelId: ELSER, numAllocations: 2, numThreads: 2 } }),
+      }),
+      step({
+        op: "delete",
+        name: "e2",
+        type: T,
+        old: endpointOutputs({ inferenceId: "old" }, { references: { pipelines: ["p"], indexes: [] } }),
+      }),
+    ]);
+    const summary = summarize({ stacks: [stack], connections: [] });
+    const s = summary.stacks[0];
+    assert.deepEqual(s.capacity.change, { min: 5, max: 5 }, "+2 (deployment) +4 (e1) -1 (e2)");
+    assert.equal(summary.counts.endpoints, 2);
+    assert.equal(summary.counts.changing, 3);
+    assert.equal(summary.counts.deletesReferencedEndpoints, 1);
+    assert.equal(summary.risky, true);
+    assert.deepEqual(
+      s.endpoints.map((e) => [e.name, e.operation, e.risk]),
+      [
+        ["e1", "create", "none"],
+        ["e2", "delete", "deletes-referenced-endpoint"],
+      ],
+    );
   });
 });

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
 import { esCall } from "../client/fixtures";
 import { repoRoot } from "../e2e/harness/repo";
+import { ENDPOINT_TYPE, endpointInputs, endpointOutputs, previewDoc, step } from "./fixtures";
 import { normalize, readGolden } from "./golden";
 import { EMULATOR_OPTIONS, seedCluster } from "./engine/scenario";
 
@@ -125,6 +126,54 @@ describe("preview report: the command line", function () {
         ["stdin", "staging", false],
       ],
     );
+  });
+
+  it("deleting an inference endpoint with recorded references: exit 3 with --fail-on-risk, offline; the table shows it", async () => {
+    const doc = previewDoc([
+      step({
+        op: "create",
+        name: "fresh",
+        type: ENDPOINT_TYPE,
+        new: endpointInputs({
+          inferenceId: "fresh",
+          serviceSettings: { modelId: ".elser_model_2", numAllocations: 2, numThreads: 2 },
+        }),
+      }),
+      step({
+        op: "delete",
+        name: "old",
+        type: ENDPOINT_TYPE,
+        old: endpointOutputs(
+          { inferenceId: "old" },
+          { references: { pipelines: ["p1"], indexes: ["docs"] } },
+        ),
+      }),
+    ]);
+    const args = ["preview-report", "--offline"];
+    const risky = await run([...args, "--fail-on-risk"], { cwd: dir, stdin: doc });
+    assert.equal(risky.code, 3, risky.stderr);
+    assert.equal(
+      risky.stderr,
+      "preview-report: 1 referenced inference endpoint would be deleted (exit 3, --fail-on-risk)\n",
+    );
+    assert.match(
+      risky.stdout,
+      /\*\*ML capacity: \+3 vCPUs\*\* \(1 vCPU → 4 vCPUs across 0 deployments and 2 inference endpoints listed; 2 change\)/,
+    );
+    assert.match(
+      risky.stdout,
+      /\*\*Deletes inference endpoint `old` while pipelines or `semantic_text` fields referenced it/,
+    );
+    assert.match(
+      risky.stdout,
+      /\| `old` \| \*\*deletes endpoint `old` and stops the deployment it owns\*\* \| .* \| \*\*deleted while referenced\*\* \|/,
+    );
+    assert.match(
+      risky.stdout,
+      /\| `fresh` \| creates endpoint `fresh` and its deployment: 2 allocations × 2 threads \|/,
+    );
+    const plain = await run(args, { cwd: dir, stdin: doc });
+    assert.equal(plain.code, 0, "without --fail-on-risk the report is just written");
   });
 
   it("another provider's resources only: nothing to review, exit 0 even with --fail-on-risk", async () => {

@@ -102,9 +102,11 @@ describe("preview report: lookups against the cluster (emulator)", function () {
       );
       assert.deepEqual(summary.counts, {
         deployments: 7,
+        endpoints: 0,
         changing: 6,
         stopsRefused: 1,
         breaksPipelines: 1,
+        deletesReferencedEndpoints: 0,
         unchecked: 0,
         drift: 1,
       });

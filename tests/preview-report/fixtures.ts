@@ -135,3 +135,36 @@ export function previewDoc(
     4,
   );
 }
+
+export const ENDPOINT_TYPE = "pulumi-nodejs:dynamic/elasticsearch-ml:InferenceEndpoint";
+
+/** An `InferenceEndpoint`'s inputs as `check` returns them (an `elasticsearch` endpoint that creates its deployment). */
+export function endpointInputs(values: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    __provider: PROVIDER,
+    taskType: "sparse_embedding",
+    inferenceId: "my-elser",
+    service: "elasticsearch",
+    serviceSettings: { modelId: ".elser_model_2_linux-x86_64", numAllocations: 1, numThreads: 1 },
+    waitTimeoutSeconds: 1200,
+    ...values,
+  };
+}
+
+/** Its outputs after a create or refresh: the inputs plus the recorded facts (`references`, `ownsDeployment`, …). */
+export function endpointOutputs(
+  declared: Record<string, unknown> = {},
+  facts: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const ins = endpointInputs(declared);
+  return {
+    ...ins,
+    clusterUuid: "cluster-1",
+    esVersion: "9.2.0",
+    deploymentId: ins.inferenceId,
+    ownsDeployment: true,
+    ready: true,
+    references: { pipelines: [], indexes: [] },
+    ...facts,
+  };
+}

@@ -15,7 +15,10 @@ export const EXIT = {
   FAILURE: 1,
   /** Unreadable or malformed input, or bad command-line flags. */
   INPUT: 2,
-  /** `--fail-on-risk` and the preview would break ingest pipelines or a stop would be refused. */
+  /**
+   * `--fail-on-risk` and the preview would break ingest pipelines, a stop would be refused, or an inference
+   * endpoint that pipelines or `semantic_text` fields referenced at the last refresh would be deleted.
+   */
   RISK: 3,
 } as const;
 
@@ -29,15 +32,17 @@ export interface CommandIo {
 
 export const PREVIEW_REPORT_USAGE = `Usage: pulumi-elasticsearch-ml preview-report [options]
 
-Reads the output of \`pulumi preview --json\` and reports what each TrainedModelDeployment will do:
-the operation, the settings that change, the ML capacity before and after, and (when it can reach
-Elasticsearch) the ingest pipelines a stop would break, refused stops and drift.
+Reads the output of \`pulumi preview --json\` and reports what each TrainedModelDeployment and
+InferenceEndpoint will do: the operation, the settings that change, the ML capacity before and after,
+deletes of endpoints with recorded references, and (when it can reach Elasticsearch) the ingest
+pipelines a stop would break, refused stops and drift.
 
 Options:
   --input <file|->      preview JSON to read; "-" is stdin (the default). Repeat for several stacks.
   --markdown <file|->   write the Markdown report there (default: stdout, unless --json is "-")
   --json <file|->       write the JSON summary there
-  --fail-on-risk        exit ${EXIT.RISK} when a stop would be refused or would break ingest pipelines
+  --fail-on-risk        exit ${EXIT.RISK} when a stop would be refused or would break ingest pipelines,
+                        or a referenced inference endpoint would be deleted
   --endpoints <urls>    Elasticsearch URL(s) of the default connection, comma-separated
                         (default: the stack's elasticsearch-ml:endpoints, then ELASTICSEARCH_ENDPOINTS)
   --offline             do not contact Elasticsearch: operations and capacity only
@@ -90,6 +95,10 @@ export async function previewReport(args: readonly string[], io: CommandIo): Pro
         parts.push(
           `${counts.breaksPipelines} deployment${counts.breaksPipelines === 1 ? "" : "s"} would break ingest pipelines`,
         );
+      }
+      const deletes = counts.deletesReferencedEndpoints;
+      if (deletes > 0) {
+        parts.push(`${deletes} referenced inference endpoint${deletes === 1 ? "" : "s"} would be deleted`);
       }
       io.stderr.write(`preview-report: ${parts.join("; ")} (exit ${EXIT.RISK}, --fail-on-risk)\n`);
       return EXIT.RISK;

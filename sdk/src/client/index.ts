@@ -76,6 +76,7 @@ export {
   PARAMETER_SINCE,
   deploymentLimits,
   isAtLeast,
+  refusesStopOfEndpointDeployment,
   parseEsVersion,
   type DeploymentLimits,
   type EsVersion,

@@ -95,6 +95,17 @@ export function assertParameterSupported(
   });
 }
 
+/**
+ * Whether `_stop` refuses (409, unless `force`) a deployment an inference endpoint created or uses:
+ * elastic/elasticsearch#129325, backported to 8.18 and 9.0 (#129907-#129909), so 8.18.4+ within 8.x and
+ * 9.0.4+ (the patch releases are assumed, as in the emulator's table). Before, the stop goes through and
+ * the endpoint fails until the deployment runs again.
+ */
+export function refusesStopOfEndpointDeployment(version: EsVersion): boolean {
+  if (version.major === 8) return isAtLeast(version, "8.18.4");
+  return isAtLeast(version, "9.0.4");
+}
+
 /** Version-dependent limits of the deployment APIs. */
 export interface DeploymentLimits {
   /** Largest `queue_capacity` start accepts. */

@@ -124,6 +124,11 @@ export interface DeploymentNode {
 export interface DeploymentOutputs extends DeploymentInputs {
   effective?: EffectiveSettings;
   clusterUuid?: string;
+  /**
+   * The Elasticsearch version seen at the last create, update or refresh. Record-only (the diff never reads
+   * it): a preview judges by it whether a stop of a deployment an inference endpoint uses will be refused.
+   */
+  esVersion?: string;
   /** `deployment_stats.state` (`starting`, `started`, `stopping`, `failed`); absent when nothing runs. */
   deploymentState?: string;
   /** `deployment_stats.reason`: why the deployment is not (fully) allocated or failed, when reported. */

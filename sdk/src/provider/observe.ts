@@ -34,6 +34,7 @@ export type Observation = Pick<
 export const OBSERVED_KEYS = [
   "effective",
   "clusterUuid",
+  "esVersion",
   "deploymentState",
   "reason",
   "allocationState",

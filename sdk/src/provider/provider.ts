@@ -49,6 +49,7 @@ import {
   WaitTimeoutError,
 } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
+import { endpointStopNotice, endpointStopVerdict, nameEndpoints } from "./endpointUse";
 import { lookUpReferences } from "./lookups";
 import { isReachabilityFailure } from "./readErrors";
 import { decideStartRetry } from "./startRetry";
@@ -159,7 +160,10 @@ export class DeploymentProvider {
     return { inputs: inputs as unknown as Props, failures };
   }
 
-  /** The engine's diff, plus a preview warning when a planned stop will meet referencing pipelines or endpoints. */
+  /**
+   * The engine's diff, plus preview warnings when a planned stop will meet referencing pipelines, or inference
+   * endpoints that own or use the deployment (refused or let through per the recorded version: endpointUse.ts).
+   */
   diff(_id: string, olds: Props, news: Props): DiffResult {
     const result = diffInputs(olds as Partial<DeploymentOutputs>, news as unknown as DeploymentInputs);
     const old = olds as Partial<DeploymentOutputs>;
@@ -171,10 +175,7 @@ export class DeploymentProvider {
       );
     }
     if (result.plan.stopsRunning && (kind === "replace" || kind === "stop" || kind === "repair")) {
-      const users = [
-        ...(old.referencingPipelines ?? []).map((p) => `ingest pipeline [${p}]`),
-        ...(old.inferenceEndpoints ?? []).map((e) => `inference endpoint [${e}]`),
-      ];
+      const users = (old.referencingPipelines ?? []).map((p) => `ingest pipeline [${p}]`);
       // The flags the stop will really send: a replacement's stop runs in delete with the OLD outputs'.
       const planned = plannedStopFlags(
         kind,
@@ -194,6 +195,20 @@ export class DeploymentProvider {
                 `in the new declaration does not apply to this stop. ${forceLevers(planned.operation, planned.resolved)}`
               : ""),
         );
+      }
+      const forced = planned.resolved.flags.force === true;
+      const notice = endpointStopNotice(
+        String(old.deploymentId),
+        old.inferenceEndpoints ?? [],
+        old.esVersion,
+        forced,
+      );
+      if (notice !== undefined) {
+        const levers =
+          forced || endpointStopVerdict(old.esVersion) === "goes-through"
+            ? ""
+            : ` ${forceLevers(planned.operation, planned.resolved)}`;
+        this.#warnings.warn(`stop-endpoints:${String(old.deploymentId)}`, notice + levers);
       }
     }
     return {
@@ -246,7 +261,7 @@ export class DeploymentProvider {
         return { outs: compact({ ...news, ...recordedObservation(old) }) };
       }
       const session = await this.#connect(inputs.connection, old.clusterUuid, "stop", deploymentId);
-      await this.#stop(session, deploymentId, "stop", old.stop, inputs.stop, inputs.waitTimeoutSeconds);
+      await this.#stop(session, deploymentId, "stop", old, inputs.stop, inputs.waitTimeoutSeconds);
       const lookups = await this.#lookups(session, inputs);
       return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
     }
@@ -269,7 +284,7 @@ export class DeploymentProvider {
         this.#deps.progress.info(
           `${deploymentId}: Elasticsearch reports it failed (${failureReason(stats)}); stopping it to start it again`,
         );
-        await this.#stop(session, deploymentId, "repair", old.stop, inputs.stop, inputs.waitTimeoutSeconds);
+        await this.#stop(session, deploymentId, "repair", old, inputs.stop, inputs.waitTimeoutSeconds);
         stats = undefined;
       } else if (stats !== undefined) {
         // It recovered since the refresh: plan against what runs now.
@@ -303,7 +318,7 @@ export class DeploymentProvider {
     const deploymentId = old.deploymentId ?? id;
     if (old.state === "stopped" && (old.effective?.state ?? "stopped") === "stopped") return;
     const session = await this.#connect(old.connection, old.clusterUuid, "delete", deploymentId);
-    await this.#stop(session, deploymentId, "delete", old.stop, undefined, old.waitTimeoutSeconds);
+    await this.#stop(session, deploymentId, "delete", old, undefined, old.waitTimeoutSeconds);
   }
 
   /**
@@ -514,7 +529,7 @@ export class DeploymentProvider {
     this.#deps.progress.info(
       `${id}: adopting the existing deployment, which failed (${failureReason(stats)}); stopping it to start it again`,
     );
-    await this.#stop(session, id, "repair", undefined, inputs.stop, inputs.waitTimeoutSeconds);
+    await this.#stop(session, id, "repair", {}, inputs.stop, inputs.waitTimeoutSeconds);
     return this.#start(session, props, deadline);
   }
 
@@ -592,7 +607,12 @@ export class DeploymentProvider {
           : "Whether it became ready is unknown; it is recorded in the stack, and the next pulumi up checks and keeps waiting.";
     const message = `${(err as Error).message}. ${next}`;
     // `properties` spreads the inputs so `__provider` rides along: without it the state could not be deleted.
-    const properties = compact({ ...props, clusterUuid: session.clusterUuid, ...observation });
+    const properties = compact({
+      ...props,
+      clusterUuid: session.clusterUuid,
+      esVersion: session.esVersion,
+      ...observation,
+    });
     return new PartialFailureError(id, properties, message, { cause: err });
   }
 
@@ -604,7 +624,7 @@ export class DeploymentProvider {
     session: Session,
     deploymentId: string,
     cause: StopCause,
-    oldStop: unknown,
+    old: Partial<DeploymentOutputs>,
     newStop: unknown,
     waitTimeoutSeconds: number | undefined,
   ): Promise<void> {
@@ -612,7 +632,7 @@ export class DeploymentProvider {
     // The same decision the preview warning and the preview report make (plannedStop.ts).
     const { operation, resolved } = plannedStopFlags(
       cause,
-      oldStop,
+      old.stop,
       newStop,
       stopFlagsFromEnv(this.#deps.env()),
       config.stopFlags,
@@ -624,6 +644,15 @@ export class DeploymentProvider {
       );
     if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
     this.#deps.progress.info(`${deploymentId}: stopping with ${describeFlags(resolved.flags)}`);
+    const endpoints = old.inferenceEndpoints ?? [];
+    if (endpoints.length > 0 && endpointStopVerdict(session.esVersion) === "goes-through") {
+      // Nothing will refuse this stop: say now what it breaks (the preview said so from the recorded version).
+      this.#deps.progress.warn(
+        `${deploymentId}: ${nameEndpoints(endpoints)} owned or used it at the last refresh; Elasticsearch ` +
+          `${session.esVersion} does not refuse the stop, so ${endpoints.length === 1 ? "that endpoint fails" : "those endpoints fail"} ` +
+          "until the deployment runs again",
+      );
+    }
     const seconds = waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
     const deadline = this.#deps.clock.now() + seconds * 1000;
     let answer: { stopped: boolean };
@@ -633,7 +662,7 @@ export class DeploymentProvider {
       if (isNotFound(err)) return gone();
       if (err instanceof ResponseError && err.statusCode === 409) {
         throw new StopRefusedError(
-          stopRefusedMessage(operation, deploymentId, err, resolved),
+          stopRefusedMessage(operation, deploymentId, err, resolved, endpoints),
           err.referencingPipelines,
           {
             cause: err,
@@ -730,8 +759,9 @@ export class DeploymentProvider {
     };
   }
 
-  #lookups(session: Session, inputs: DeploymentInputs) {
-    return lookUpReferences(
+  /** The references, and the version they were seen on (a preview judges endpoint-owned stops by it). */
+  async #lookups(session: Session, inputs: DeploymentInputs): Promise<Props> {
+    const references = await lookUpReferences(
       session.client,
       session.label,
       inputs.deploymentId,
@@ -739,6 +769,7 @@ export class DeploymentProvider {
       this.#warnings,
       this.#deps.progress,
     );
+    return { esVersion: session.esVersion, ...references };
   }
 
   /** Whether `declared` is a model alias of `served` (so the declaration names the running model). */

@@ -11,6 +11,11 @@ import { WrongClusterError } from "./errors";
 /** A connected client, with the uuid of the cluster it answers as. */
 export interface Session extends Connection {
   clusterUuid: string;
+  /**
+   * `version.number` as `GET /` reported it (`… (serverless)` on serverless), recorded so a preview (which
+   * sends nothing) can judge by it.
+   */
+  esVersion: string;
 }
 
 /** What an operation acts on, for the refusal message: `deployment [e5]`, `model [.elser_model_2]`. */
@@ -49,5 +54,11 @@ export async function connectSession(
       info.cluster_uuid,
     );
   }
-  return { ...conn, clusterUuid: info.cluster_uuid };
+  // Serverless reports a fixed number while running the newest code: the record says so (see endpointUse.ts).
+  const serverless = info.version.build_flavor === "serverless";
+  return {
+    ...conn,
+    clusterUuid: info.cluster_uuid,
+    esVersion: serverless ? `${info.version.number} (serverless)` : info.version.number,
+  };
 }

@@ -3,6 +3,7 @@
  * words and the exact lever that gets past it. Pure.
  */
 import type { ResponseError } from "../client";
+import { endpointWayThrough, nameEndpoints } from "./endpointUse";
 import type { StopFlags } from "./inputs";
 import { ResolvedStopFlags, STOP_FLAG_CONFIG_KEYS, STOP_FLAG_ENV_VARS } from "./stopFlags";
 
@@ -45,21 +46,30 @@ export function forceLevers(operation: StopOperation, resolved: ResolvedStopFlag
   );
 }
 
-/** The message for a stop Elasticsearch refused with 409. */
+/**
+ * The message for a stop Elasticsearch refused with 409.
+ *
+ * @param recordedEndpoints The endpoints the last create or refresh saw using the deployment: Elasticsearch
+ *   names only one (`Cannot stop deployment [d] as it was created by|is used by inference endpoint [e]`).
+ */
 export function stopRefusedMessage(
   operation: StopOperation,
   deploymentId: string,
   err: ResponseError,
   resolved: ResolvedStopFlags,
+  recordedEndpoints: readonly string[] = [],
 ): string {
   const es = `(Elasticsearch: ${err.reason ?? err.message})`;
   if (isInferenceEndpointConflict(err)) {
-    const endpoint = endpointNamed(err);
+    const named = endpointNamed(err);
+    const endpoints = [...new Set([...(named === undefined ? [] : [named]), ...recordedEndpoints])];
+    const who = endpoints.length === 0 ? "an inference endpoint" : `the ${nameEndpoints(endpoints)}`;
     return (
-      `Elasticsearch refused to stop deployment [${deploymentId}] (409): the inference endpoint ` +
-      `${endpoint ? `[${endpoint}] ` : ""}uses or owns it, and a forced stop breaks that endpoint until it is ` +
-      `deployed again. Delete the endpoint first (DELETE _inference/${endpoint ?? "<id>"}), or force the stop. ` +
-      `${forceLevers(operation, resolved)} ${es}`
+      `Elasticsearch refused to stop deployment [${deploymentId}] (409): ${who} ` +
+      `${endpoints.length > 1 ? "use or own" : "uses or owns"} it, and a forced stop breaks ` +
+      `${endpoints.length > 1 ? "those endpoints" : "that endpoint"} until the deployment runs again. ` +
+      `${endpointWayThrough(endpoints.length === 0 ? ["<id>"] : endpoints)} ` +
+      `(DELETE _inference/${endpoints[0] ?? "<id>"}); or force the stop. ${forceLevers(operation, resolved)} ${es}`
     );
   }
   const pipelines = err.referencingPipelines;

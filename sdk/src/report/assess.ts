@@ -5,12 +5,13 @@
  * Elasticsearch's rules (8.8+, see the deployment API reference §3.4):
  * - without `force`, `_stop` is refused (409) when a pipeline's inference processor names the deployment
  *   id, or names an alias of a model whose id equals the deployment id, or when an inference endpoint
- *   owns or uses the deployment (9.x);
+ *   owns or uses the deployment (8.18.4+/9.0.4+; before, that stop goes through and breaks the endpoint);
  * - a pipeline that names the model id or an alias routes to any deployment of that model, so stopping
  *   one deployment breaks it only when no other deployment of the model keeps running — and
  *   Elasticsearch does not refuse that stop, so it is the silent kind of breakage.
  */
 import { type DeploymentStats, findPipelinesReferencing, inferenceEndpointsUsing } from "../client";
+import { endpointStopVerdict } from "../provider/endpointUse";
 import { failedRoutesWarning, observe } from "../provider/observe";
 import type { DeploymentChange } from "./changes";
 import type { ClusterSnapshot } from "./cluster";
@@ -30,8 +31,11 @@ export interface PipelineImpact {
   breaks: boolean;
 }
 
-/** The risk a CI gate acts on. */
-export type Risk = "none" | "stop-refused" | "breaks-pipelines" | "unchecked";
+/**
+ * The risk a CI gate acts on. `deletes-referenced-endpoint`: an `InferenceEndpoint` is deleted (or replaced)
+ * while pipelines or `semantic_text` fields referenced it at the last refresh (from its outputs; offline).
+ */
+export type Risk = "none" | "stop-refused" | "breaks-pipelines" | "deletes-referenced-endpoint" | "unchecked";
 
 /** What the cluster says about one change. */
 export interface DeploymentFindings {
@@ -44,6 +48,11 @@ export interface DeploymentFindings {
   pipelines?: PipelineImpact[];
   /** For a stop: inference endpoints that own or use the deployment (they block a stop without force). */
   inferenceEndpoints?: string[];
+  /**
+   * With endpoints listed: whether this cluster's version refuses the stop because of them (8.18.4+/9.0.4+;
+   * before, the stop goes through and they break). Judged like the provider's preview (endpointUse.ts).
+   */
+  endpointsRefuseStop?: boolean;
   /** For a stop: what Elasticsearch will do. */
   stopOutcome?: "refused" | "breaks-pipelines" | "safe" | "unknown";
   /** Differences between the stack's state and the cluster. */
@@ -222,13 +231,25 @@ function assessStop(
       ? undefined
       : inferenceEndpointsUsing(snapshot.inferenceEndpoints, deploymentId);
   if (endpoints !== undefined) findings.inferenceEndpoints = endpoints;
+  const endpointCount = endpoints?.length ?? 0;
+  // Unknown version: as the newest (the conservative side: the stop is refused).
+  const endpointsRefuse = endpointStopVerdict(snapshot.version) !== "goes-through";
+  if (endpointCount > 0) {
+    findings.endpointsRefuseStop = endpointsRefuse;
+    if (!endpointsRefuse) {
+      notes.push(
+        `Elasticsearch ${snapshot.version} does not refuse this stop because of inference endpoints (8.18.4+ and ` +
+          `9.0.4+ do): it goes through and ${endpoints!.map((e) => `\`${e}\``).join(", ")} fail until the deployment runs again.`,
+      );
+    }
+  }
   if (snapshot.inferenceEndpointsError)
     notes.push("Inference endpoints not checked: they could not be read.");
 
   const forced = stop.resolved.flags.force === true;
   if (snapshot.pipelines === undefined) {
     findings.notes.push(...notes, "Ingest pipelines not checked: they could not be read.");
-    const endpointBlock = !forced && (endpoints?.length ?? 0) > 0;
+    const endpointBlock = !forced && endpointsRefuse && endpointCount > 0;
     findings.stopOutcome = endpointBlock ? "refused" : "unknown";
     findings.risk = endpointBlock ? "stop-refused" : "unchecked";
     return;
@@ -276,8 +297,9 @@ function assessStop(
   }
   findings.notes.push(...notes);
 
-  const blocked = findings.pipelines.some((p) => p.blocksStop) || (endpoints?.length ?? 0) > 0;
-  const breaking = findings.pipelines.some((p) => p.breaks) || (forced && (endpoints?.length ?? 0) > 0);
+  const blocked = findings.pipelines.some((p) => p.blocksStop) || (endpointsRefuse && endpointCount > 0);
+  const breaking =
+    findings.pipelines.some((p) => p.breaks) || ((forced || !endpointsRefuse) && endpointCount > 0);
   if (!forced && blocked) {
     findings.stopOutcome = "refused";
     findings.risk = "stop-refused";

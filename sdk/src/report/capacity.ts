@@ -4,6 +4,8 @@
  * between the bounds, so capacity is a range; an unset lower bound is 0 (adaptive deployments may scale to
  * zero on 8.16+) and an unset upper bound is open (`max: null`).
  */
+import { containsUnknown, isPlainObject } from "../provider/inputs";
+import { SECRET_PLACEHOLDER } from "./previewDocument";
 
 /** An inclusive range; `max: null` means no upper bound is declared. */
 export interface Range {
@@ -100,4 +102,36 @@ export function sum(ranges: readonly Range[]): Range {
 /** True when the range is one number. */
 export function isExact(r: Range): r is { min: number; max: number } {
   return r.max === r.min;
+}
+
+/**
+ * Capacity from declared or recorded allocation settings (a deployment's or an inference endpoint's), or
+ * why it cannot be known at preview (a value known after apply, or a secret).
+ */
+export function capacityFrom(adaptiveValue: unknown, count: unknown, threads: unknown): CapacityEstimate {
+  const unknownReason = (what: string, value: unknown): string | undefined =>
+    containsUnknown(value)
+      ? `${what} known after apply`
+      : hasSecret(value)
+        ? `${what} is a secret`
+        : undefined;
+  const reason =
+    unknownReason("threads", threads) ??
+    unknownReason("adaptive allocations", adaptiveValue) ??
+    (isPlainObject(adaptiveValue) && adaptiveValue.enabled === true
+      ? undefined
+      : unknownReason("allocations", count));
+  if (reason !== undefined) return { unknown: true, reason };
+  const t = typeof threads === "number" ? threads : DEFAULT_THREADS;
+  if (isPlainObject(adaptiveValue) && adaptiveValue.enabled === true) {
+    const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+    return adaptive(num(adaptiveValue.minNumberOfAllocations), num(adaptiveValue.maxNumberOfAllocations), t);
+  }
+  return fixed(typeof count === "number" ? count : DEFAULT_ALLOCATIONS, t);
+}
+
+function hasSecret(value: unknown): boolean {
+  if (value === SECRET_PLACEHOLDER) return true;
+  if (isPlainObject(value)) return Object.values(value).some(hasSecret);
+  return false;
 }

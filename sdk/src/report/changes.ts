@@ -1,6 +1,6 @@
 /**
  * From a preview document to the changes a reviewer cares about: one {@link DeploymentChange} per
- * `TrainedModelDeployment` with the operation in words, the properties that change, the ML capacity
+ * `TrainedModelDeployment` (and per `InferenceEndpoint`, see endpoints.ts) with the operation in words, the properties that change, the ML capacity
  * before and after, and the stop it implies (with the flags it will send). Pure: no I/O; the environment
  * is passed in (it supplies the stop-flag overrides the provider reads while it runs).
  *
@@ -22,7 +22,6 @@ import {
   type DeploymentOutputs,
   type EffectiveSettings,
   INPUT_PROPERTIES,
-  PROVIDER_KEY,
   containsUnknown,
   isPlainObject,
   isUnknown,
@@ -36,12 +35,10 @@ import {
   stopFlagsFromEnv,
 } from "../provider/stopFlags";
 import {
-  adaptive,
   type Capacity,
   type CapacityEstimate,
-  DEFAULT_ALLOCATIONS,
+  capacityFrom,
   DEFAULT_THREADS,
-  fixed,
   isUnknownCapacity,
   notRunning,
 } from "./capacity";
@@ -51,7 +48,9 @@ import {
   type PreviewStep,
   SECRET_PLACEHOLDER,
 } from "./previewDocument";
-import { ARGUMENT_CONNECTION } from "./connections";
+import type { Risk } from "./assess";
+import { describeEndpointSteps, ENDPOINT_TYPE } from "./endpoints";
+import { identity, IGNORED_OPS, pickSteps, userProps } from "./steps";
 import { parseUrn } from "./urn";
 import { changeList, label, scalingPhrase, shape, stopManner, formatValue } from "./wording";
 
@@ -116,6 +115,10 @@ export interface DeploymentChange {
   capacity: { before: CapacityEstimate; after: CapacityEstimate };
   stop?: StopIntent;
   notes: string[];
+  /** Set for an `InferenceEndpoint` (see endpoints.ts); absent for a `TrainedModelDeployment`. */
+  resource?: "InferenceEndpoint";
+  /** A risk known without the cluster (an endpoint's recorded references); the cluster's findings add theirs. */
+  risk?: Risk;
 }
 
 /** The changes of one preview document (one stack). */
@@ -125,6 +128,8 @@ export interface StackChanges {
   stack?: string;
   project?: string;
   deployments: DeploymentChange[];
+  /** `InferenceEndpoint`s, sorted by name (endpoints.ts). */
+  endpoints: DeploymentChange[];
   /** Resources of other types the preview changes (creates, updates, deletes, …). */
   otherChanges: number;
   /**
@@ -147,16 +152,6 @@ export interface BuildOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Steps that say nothing about what the stack will run. */
-const IGNORED_OPS = new Set([
-  "read",
-  "read-replacement",
-  "refresh",
-  "read-discard",
-  "discard",
-  "discard-replaced",
-]);
-
 /**
  * Builds the changes of one preview document.
  */
@@ -168,6 +163,7 @@ export function buildStackChanges(doc: PreviewDocument, options: BuildOptions): 
   let stack: string | undefined;
   let project: string | undefined;
   const groups = new Map<string, PreviewStep[]>();
+  const endpointGroups = new Map<string, PreviewStep[]>();
   let otherChanges = 0;
   let listedSames = 0;
   for (const step of doc.steps) {
@@ -178,6 +174,10 @@ export function buildStackChanges(doc: PreviewDocument, options: BuildOptions): 
     }
     if (step.op === "same") listedSames++;
     const type = step.newState?.type ?? step.oldState?.type ?? parsed?.type;
+    if (type === ENDPOINT_TYPE) {
+      endpointGroups.set(step.urn, [...(endpointGroups.get(step.urn) ?? []), step]);
+      continue;
+    }
     if (type !== DEPLOYMENT_TYPE) {
       if (type === "pulumi:pulumi:Stack" || type?.startsWith("pulumi:providers:")) continue;
       if (
@@ -200,7 +200,14 @@ export function buildStackChanges(doc: PreviewDocument, options: BuildOptions): 
     const change = describeSteps(urn, steps, configFlags, envFlags);
     if (change) deployments.push(change);
   }
-  deployments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.urn < b.urn ? -1 : 1));
+  deployments.sort(byName);
+  const endpoints: DeploymentChange[] = [];
+  const flags = { env: options.env ?? {}, config: doc.config, warnings };
+  for (const [urn, steps] of endpointGroups) {
+    const change = describeEndpointSteps(urn, steps, flags);
+    if (change) endpoints.push(change);
+  }
+  endpoints.sort(byName);
 
   const summarySames = doc.changeSummary.same ?? 0;
   return {
@@ -208,12 +215,17 @@ export function buildStackChanges(doc: PreviewDocument, options: BuildOptions): 
     stack,
     project,
     deployments,
+    endpoints,
     otherChanges,
     unlistedUnchanged: Math.max(0, summarySames - listedSames),
     previewErrors: doc.diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim()),
     warnings,
     config: doc.config,
   };
+}
+
+function byName(a: DeploymentChange, b: DeploymentChange): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.urn < b.urn ? -1 : 1;
 }
 
 function readConfigStopFlags(config: Record<string, unknown>, warnings: string[]): StopFlags {
@@ -236,30 +248,16 @@ function readEnvStopFlags(env: Readonly<Record<string, string | undefined>>, war
   }
 }
 
-/** The user's inputs without the serialized provider. */
-function userProps(props: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!isPlainObject(props)) return {};
-  const { [PROVIDER_KEY]: _provider, ...rest } = props;
-  return rest;
-}
-
 function describeSteps(
   urn: string,
   steps: PreviewStep[],
   configFlags: StopFlags,
   envFlags: StopFlags,
 ): DeploymentChange | undefined {
-  const ops = steps.map((s) => s.op);
-  const find = (op: string): PreviewStep | undefined => steps.find((s) => s.op === op);
+  const picked = pickSteps(steps);
+  if (picked === undefined) return undefined;
+  const { main, replace, stepOp } = picked;
   const name = parseUrn(urn)?.name ?? urn;
-  const replace =
-    find("replace") ??
-    (find("create-replacement") || find("delete-replaced")
-      ? mergeReplacement(find("create-replacement"), find("delete-replaced"))
-      : undefined);
-  const main = replace ?? find("update") ?? find("create") ?? find("delete") ?? find("same");
-  if (main === undefined) return undefined;
-  const stepOp = ops.filter((op) => !IGNORED_OPS.has(op)).join("+") || main.op;
 
   const olds = main.oldState
     ? (userProps(main.oldState.outputs ?? main.oldState.inputs) as Partial<DeploymentOutputs>)
@@ -516,17 +514,6 @@ function connectionParts(plan: DeploymentPlan): string {
   return parts.join(", ");
 }
 
-/** `create-replacement` and `delete-replaced` shown separately (`--show-replacement-steps`) as one step. */
-function mergeReplacement(create: PreviewStep | undefined, del: PreviewStep | undefined): PreviewStep {
-  return {
-    op: "replace",
-    urn: (create ?? del)!.urn,
-    ...((del?.oldState ?? create?.oldState) ? { oldState: del?.oldState ?? create?.oldState } : {}),
-    ...(create?.newState ? { newState: create.newState } : {}),
-    replaceReasons: create?.replaceReasons ?? del?.replaceReasons ?? [],
-  };
-}
-
 function toChanges(plan: DeploymentPlan): PropertyChange[] {
   return plan.differences.map((d: Difference) => ({
     property: d.property,
@@ -542,20 +529,6 @@ function declaredSettings(news: DeploymentInputs): PropertyChange[] {
   return keys
     .filter((k) => news[k] !== undefined)
     .map((k) => ({ property: k, from: undefined, to: news[k], recordOnly: false }));
-}
-
-function identity(props: Partial<DeploymentOutputs>, running: boolean | undefined): DeploymentIdentity {
-  const id: DeploymentIdentity = {};
-  if (typeof props.deploymentId === "string" && !isUnknown(props.deploymentId))
-    id.deploymentId = props.deploymentId;
-  if (typeof props.modelId === "string" && !isUnknown(props.modelId)) id.modelId = props.modelId;
-  // Settings (an object, or a whole secret the preview JSON masks) are not a connection name.
-  if (isPlainObject(props.connection) || props.connection === SECRET_PLACEHOLDER)
-    id.connection = ARGUMENT_CONNECTION;
-  else if (typeof props.connection === "string" && !isUnknown(props.connection))
-    id.connection = props.connection;
-  if (running !== undefined) id.running = running;
-  return id;
 }
 
 function recordedFacts(olds: Partial<DeploymentOutputs>): NonNullable<DeploymentChange["recorded"]> {
@@ -630,34 +603,6 @@ function capacityInPlace(
   if (news.numberOfAllocations !== undefined)
     return capacityFrom(undefined, news.numberOfAllocations, threads);
   return before;
-}
-
-function capacityFrom(adaptiveValue: unknown, count: unknown, threads: unknown): CapacityEstimate {
-  const unknownReason = (what: string, value: unknown): string | undefined =>
-    containsUnknown(value)
-      ? `${what} known after apply`
-      : hasSecret(value)
-        ? `${what} is a secret`
-        : undefined;
-  const reason =
-    unknownReason("threads", threads) ??
-    unknownReason("adaptive allocations", adaptiveValue) ??
-    (isPlainObject(adaptiveValue) && adaptiveValue.enabled === true
-      ? undefined
-      : unknownReason("allocations", count));
-  if (reason !== undefined) return { unknown: true, reason };
-  const t = typeof threads === "number" ? threads : DEFAULT_THREADS;
-  if (isPlainObject(adaptiveValue) && adaptiveValue.enabled === true) {
-    const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-    return adaptive(num(adaptiveValue.minNumberOfAllocations), num(adaptiveValue.maxNumberOfAllocations), t);
-  }
-  return fixed(typeof count === "number" ? count : DEFAULT_ALLOCATIONS, t);
-}
-
-function hasSecret(value: unknown): boolean {
-  if (value === SECRET_PLACEHOLDER) return true;
-  if (isPlainObject(value)) return Object.values(value).some(hasSecret);
-  return false;
 }
 
 // Re-exported for the renderers, so they need not reach into the provider layer.

@@ -56,7 +56,11 @@ export async function readCluster(
     const info = await client.info();
     snapshot.clusterUuid = info.cluster_uuid;
     snapshot.clusterName = info.cluster_name;
-    snapshot.version = info.version?.number;
+    // Serverless reports a fixed number while running the newest code (as the provider records it).
+    snapshot.version =
+      info.version?.build_flavor === "serverless"
+        ? `${info.version.number} (serverless)`
+        : info.version?.number;
     await client.version();
   } catch (err) {
     snapshot.error = describeFailure(err, "read the cluster (GET /)");

@@ -58,7 +58,7 @@ function renderStack(stack: StackSummary, summary: ReportSummary): string[] {
     );
   }
   for (const w of stack.warnings) out.push(`> **Warning**: ${oneLine(w)}`, "");
-  const quiet = stack.deployments.every(
+  const quiet = [...stack.deployments, ...stack.endpoints].every(
     (d) => d.operation === "none" && (d.cluster?.drift.length ?? 0) === 0 && d.risk === "none",
   );
   if (stack.previewFailed && quiet) {
@@ -82,14 +82,28 @@ function renderStack(stack: StackSummary, summary: ReportSummary): string[] {
   out.push(...capacityLines(stack), "");
   out.push(...riskLines(stack, summary), "");
 
-  out.push("| Deployment | Operation | ML capacity (vCPUs) | Ingest pipelines |", "|---|---|---|---|");
-  for (const d of stack.deployments) {
-    out.push(
-      `| ${cell(deploymentTitle(d))} | ${cell(emphasise(d))} | ${cell(capacityChange(d.capacity.before, d.capacity.after, d.capacity.change))} | ${cell(pipelineCell(d, summary))} |`,
-    );
+  if (stack.deployments.length > 0 || stack.endpoints.length === 0) {
+    out.push("| Deployment | Operation | ML capacity (vCPUs) | Ingest pipelines |", "|---|---|---|---|");
+    for (const d of stack.deployments) {
+      out.push(
+        `| ${cell(deploymentTitle(d))} | ${cell(emphasise(d))} | ${cell(capacityChange(d.capacity.before, d.capacity.after, d.capacity.change))} | ${cell(pipelineCell(d, summary))} |`,
+      );
+    }
+    out.push("");
   }
-  out.push("");
-  const detailed = stack.deployments.filter(
+  if (stack.endpoints.length > 0) {
+    out.push(
+      "| Inference endpoint | Operation | ML capacity (vCPUs) | Recorded references |",
+      "|---|---|---|---|",
+    );
+    for (const e of stack.endpoints) {
+      out.push(
+        `| ${cell(code(e.name))} | ${cell(emphasise(e))} | ${cell(capacityChange(e.capacity.before, e.capacity.after, e.capacity.change))} | ${cell(e.risk === "deletes-referenced-endpoint" ? "**deleted while referenced**" : "—")} |`,
+      );
+    }
+    out.push("");
+  }
+  const detailed = [...stack.deployments, ...stack.endpoints].filter(
     (d) => d.operation !== "none" || (d.cluster?.drift.length ?? 0) > 0,
   );
   if (detailed.length > 0) {
@@ -102,11 +116,18 @@ function renderStack(stack: StackSummary, summary: ReportSummary): string[] {
 
 function capacityLines(stack: StackSummary): string[] {
   const c = stack.capacity;
-  const changing = stack.deployments.filter((d) => d.operation !== "none").length;
-  const counted = stack.deployments.length - c.notCounted.length;
+  const all = [...stack.deployments, ...stack.endpoints];
+  const changing = all.filter((d) => d.operation !== "none").length;
+  const countedOf = (list: readonly DeploymentSummary[]): number =>
+    list.filter((d) => !c.notCounted.includes(d.name)).length;
+  const n = countedOf(stack.deployments);
+  const e = countedOf(stack.endpoints);
+  const what =
+    `${n} deployment${n === 1 ? "" : "s"}` +
+    (stack.endpoints.length === 0 ? "" : ` and ${e} inference endpoint${e === 1 ? "" : "s"}`);
   const lines = [
-    `**ML capacity: ${signedVcpus(c.change)}** (${vcpus(c.before)} → ${vcpus(c.after)} across ${counted} ` +
-      `deployment${counted === 1 ? "" : "s"} listed; ${changing} change${changing === 1 ? "s" : ""}).`,
+    `**ML capacity: ${signedVcpus(c.change)}** (${vcpus(c.before)} → ${vcpus(c.after)} across ${what} ` +
+      `listed; ${changing} change${changing === 1 ? "s" : ""}).`,
   ];
   const notes: string[] = [];
   if (c.adaptive) notes.push("adaptive allocations count from their minimum to their maximum");
@@ -136,6 +157,14 @@ function riskLines(stack: StackSummary, summary: ReportSummary): string[] {
   }
   if (breaking.length > 0) {
     lines.push(`- :warning: **Stopping ${list(breaking)} breaks ingest pipelines** (see below).`);
+  }
+  const referenced = stack.endpoints.filter((e) => e.risk === "deletes-referenced-endpoint");
+  if (referenced.length > 0) {
+    lines.push(
+      `- :no_entry: **Deletes inference endpoint${referenced.length === 1 ? "" : "s"} ${list(referenced)} while ` +
+        "pipelines or `semantic_text` fields referenced " +
+        `${referenced.length === 1 ? "it" : "them"} at the last refresh** (see below).`,
+    );
   }
   if (unchecked.length > 0 && summary.mode !== "offline") {
     lines.push(`- :grey_question: Not checked: what stopping ${list(unchecked)} does to ingest pipelines.`);
@@ -214,7 +243,7 @@ function renderDeployment(d: DeploymentSummary, summary: ReportSummary): string[
     }
     if (f.inferenceEndpoints !== undefined && f.inferenceEndpoints.length > 0) {
       out.push(
-        `- Inference endpoints using it: ${f.inferenceEndpoints.map(code).join(", ")}${d.stop?.flags.force === true ? " (a forced stop breaks them)" : " (they block a stop without force)"}.`,
+        `- Inference endpoints using it: ${f.inferenceEndpoints.map(code).join(", ")}${d.stop?.flags.force === true ? " (a forced stop breaks them)" : f.endpointsRefuseStop === false ? " (this version does not refuse the stop: they break)" : " (they block a stop without force)"}.`,
       );
     }
     if (d.risk === "stop-refused") out.push(`- **The stop will be refused.** ${forceAdvice(d)}`);

@@ -56,6 +56,8 @@ export interface DeploymentSummary {
   cluster?: DeploymentFindings;
   risk: Risk;
   notes: string[];
+  /** `InferenceEndpoint` for an endpoint's entry (in `endpoints`). */
+  resource?: "InferenceEndpoint";
 }
 
 export interface StackSummary {
@@ -68,8 +70,10 @@ export interface StackSummary {
    */
   nothingToReview: boolean;
   deployments: DeploymentSummary[];
+  /** `InferenceEndpoint`s: operation, the capacity of the deployment each creates, the referenced-delete risk. */
+  endpoints: DeploymentSummary[];
   capacity: {
-    /** Sums over the deployments whose capacity is known. */
+    /** Sums over the deployments and endpoints whose capacity is known. */
     before: Range;
     after: Range;
     change: Range;
@@ -96,13 +100,20 @@ export interface ReportSummary {
   /** Why the report is offline or partial. */
   modeReason?: string;
   connections: ConnectionSummary[];
-  /** True when a stop would be refused or pipelines would break (what `--fail-on-risk` acts on). */
+  /**
+   * True when a stop would be refused, pipelines would break, or a referenced inference endpoint would be
+   * deleted (what `--fail-on-risk` acts on).
+   */
   risky: boolean;
   counts: {
     deployments: number;
+    /** `InferenceEndpoint`s listed (changing or not). */
+    endpoints: number;
     changing: number;
     stopsRefused: number;
     breaksPipelines: number;
+    /** Endpoints deleted or replaced while references were recorded for them. */
+    deletesReferencedEndpoints: number;
     unchecked: number;
     drift: number;
   };
@@ -122,11 +133,14 @@ export interface SummaryInput {
 export function summarize(input: SummaryInput): ReportSummary {
   const stacks = input.stacks.map((s, i) => summarizeStack(s, input.findings?.[i]));
   const all = stacks.flatMap((s) => s.deployments);
+  const endpoints = stacks.flatMap((s) => s.endpoints);
   const counts = {
     deployments: all.length,
-    changing: all.filter((d) => d.operation !== "none").length,
+    endpoints: endpoints.length,
+    changing: [...all, ...endpoints].filter((d) => d.operation !== "none").length,
     stopsRefused: all.filter((d) => d.risk === "stop-refused").length,
     breaksPipelines: all.filter((d) => d.risk === "breaks-pipelines").length,
+    deletesReferencedEndpoints: endpoints.filter((d) => d.risk === "deletes-referenced-endpoint").length,
     unchecked: all.filter((d) => d.risk === "unchecked").length,
     drift: all.filter((d) => (d.cluster?.drift.length ?? 0) > 0).length,
   };
@@ -155,7 +169,7 @@ export function summarize(input: SummaryInput): ReportSummary {
     mode,
     ...(modeReason ? { modeReason } : {}),
     connections: input.connections,
-    risky: counts.stopsRefused + counts.breaksPipelines > 0,
+    risky: counts.stopsRefused + counts.breaksPipelines + counts.deletesReferencedEndpoints > 0,
     counts,
     stacks,
   };
@@ -166,7 +180,9 @@ function summarizeStack(
   findings: Map<string, DeploymentFindings> | undefined,
 ): StackSummary {
   const deployments = stack.deployments.map((d) => summarizeDeployment(d, findings?.get(d.urn)));
-  const known = deployments.filter(
+  const endpoints = stack.endpoints.map((e) => summarizeDeployment(e, undefined));
+  const counted = [...deployments, ...endpoints];
+  const known = counted.filter(
     (d) => !isUnknownCapacity(d.capacity.before) && !isUnknownCapacity(d.capacity.after),
   );
   const ranges = (side: "before" | "after"): Range[] =>
@@ -180,10 +196,11 @@ function summarizeStack(
     // A failed preview always needs a look: its list of changes stops at the failure.
     nothingToReview:
       stack.previewErrors.length === 0 &&
-      deployments.every(
+      counted.every(
         (d) => d.operation === "none" && (d.cluster?.drift.length ?? 0) === 0 && d.risk === "none",
       ),
     deployments,
+    endpoints,
     capacity: {
       before,
       after,
@@ -191,7 +208,7 @@ function summarizeStack(
       adaptive: known.some((d) =>
         [d.capacity.before, d.capacity.after].some((c) => !isUnknownCapacity(c) && c.adaptive),
       ),
-      notCounted: deployments.filter((d) => !known.includes(d)).map((d) => d.name),
+      notCounted: counted.filter((d) => !known.includes(d)).map((d) => d.name),
       unlistedUnchanged: stack.unlistedUnchanged,
     },
     otherChanges: stack.otherChanges,
@@ -215,7 +232,7 @@ function summarizeDeployment(
       : undefined;
   const modelId = change.new?.modelId ?? change.old?.modelId;
   const connection = change.new?.connection ?? change.old?.connection;
-  const risk: Risk = findings ? findings.risk : change.stop ? "unchecked" : "none";
+  const risk: Risk = change.risk ?? (findings ? findings.risk : change.stop ? "unchecked" : "none");
   return {
     name: change.name,
     urn: change.urn,
@@ -254,6 +271,7 @@ function summarizeDeployment(
     ...(findings ? { cluster: findings } : {}),
     risk,
     notes: change.notes,
+    ...(change.resource !== undefined ? { resource: change.resource } : {}),
   };
 }
 

@@ -6,7 +6,9 @@
  *   the endpoint is scaled in place; `destroy` is refused naming both references; the endpoint's own force
  *   flag (environment) tears it down.
  * - An endpoint declared on a `TrainedModelDeployment`'s `deploymentId` output is created after the
- *   deployment and deleted before it (9.x refuses to stop a deployment an endpoint uses).
+ *   deployment and deleted before it (9.x refuses to stop a deployment an endpoint uses); a declared stop of
+ *   that deployment is announced by the preview (from the refresh's record) and refused by `up`, naming the
+ *   endpoint and the way through.
  */
 import * as assert from "node:assert/strict";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
@@ -35,12 +37,13 @@ function modelThenEndpoint(allocations: number): PulumiFn {
   };
 }
 
-function endpointOnDeployment(): PulumiFn {
+function endpointOnDeployment(state: "started" | "stopped" = "started"): PulumiFn {
   return async () => {
     const model = new TrainedModel("elser", { modelId: ELSER, platform: "auto" });
     const deployment = new TrainedModelDeployment("elser-search", {
       modelId: model.resolvedModelId,
       deploymentId: "elser-search",
+      state,
     });
     const endpoint = new InferenceEndpoint("on-search", {
       taskType: "sparse_embedding",
@@ -178,6 +181,37 @@ describe("e2e: InferenceEndpoint through the real engine", function () {
         ],
         describeLog(es.admin.log()),
       );
+    });
+  });
+
+  it("a declared stop of the deployment an endpoint uses: the preview says 9.x refuses it, up fails naming the endpoint", async () => {
+    await withTestStack(stackOn(es, endpointOnDeployment()), async (stack) => {
+      await stack.up();
+      // The deployment was created before the endpoint: the refresh records the endpoint and the version.
+      await stack.refresh();
+      stack.setProgram(endpointOnDeployment("stopped"));
+      es.admin.clearLog();
+      const preview = await stack.preview();
+      const said = everythingSaid(preview).replace(/\s+/g, " ");
+      assert.match(
+        said,
+        /elser-search: this change stops the deployment, which inference endpoint \[on-search\] owned or used at the last refresh\. Elasticsearch 9\.2\.0 will refuse the stop \(409\) unless forced/,
+      );
+      assert.deepEqual(changes(es.admin.log()), [], "the preview changes nothing");
+      const refused = await expectOperationFailure(stack.up());
+      const output = refused.output.replace(/\s+/g, " ");
+      assert.match(
+        output,
+        /Elasticsearch refused to stop deployment \[elser-search\] \(409\): the inference endpoint \[on-search\] uses or owns it/,
+      );
+      assert.match(output, /Delete the endpoint first, or point it at another deployment/);
+      assert.deepEqual(
+        changes(es.admin.log()).filter((c) => c.endsWith("/_stop")),
+        [],
+        "nothing stopped",
+      );
+      stack.setProgram(endpointOnDeployment());
+      await stack.destroy();
     });
   });
 });
