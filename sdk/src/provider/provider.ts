@@ -23,7 +23,6 @@ import {
   type DeploymentStats,
   isDeploymentAlreadyExists,
   isEsClientError,
-  isNotFound,
   ResponseError,
 } from "../client";
 import {
@@ -41,15 +40,11 @@ import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
 import {
   ClusterUnreachableError,
   DeploymentExistsError,
-  DeploymentFailedError,
   ExistingDifference,
   OwnedByInferenceEndpointError,
-  PartialFailureError,
-  StopRefusedError,
-  WaitTimeoutError,
 } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
-import { endpointStopNotice, endpointStopVerdict, nameEndpoints } from "./endpointUse";
+import { endpointStopNotice, endpointStopVerdict } from "./endpointUse";
 import { lookUpReferences } from "./lookups";
 import { isReachabilityFailure } from "./readErrors";
 import { decideStartRetry } from "./startRetry";
@@ -59,22 +54,17 @@ import {
   declaredInputs,
   failedRoutesWarning,
   inputsWithDrift,
-  Observation,
   OBSERVED_KEYS,
   observe,
   recordedReady,
   WaitTarget,
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
-import { plannedStopFlags, type StopCause } from "./plannedStop";
+import { plannedStopFlags } from "./plannedStop";
+import { partialFailure } from "./partialFailure";
 import { connectSession, Session } from "./session";
-import {
-  describeFlags,
-  forceLevers,
-  isInferenceEndpointConflict,
-  ownedByEndpointMessage,
-  stopRefusedMessage,
-} from "./stopMessages";
+import { type StepContext, stopDeploymentStep } from "./stopStep";
+import { forceLevers, isInferenceEndpointConflict, ownedByEndpointMessage } from "./stopMessages";
 import { ProviderConfigError, stopFlagsFromEnv } from "./stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing, waitForDeployment, waitUntilGone } from "./wait";
 
@@ -261,7 +251,15 @@ export class DeploymentProvider {
         return { outs: compact({ ...news, ...recordedObservation(old) }) };
       }
       const session = await this.#connect(inputs.connection, old.clusterUuid, "stop", deploymentId);
-      await this.#stop(session, deploymentId, "stop", old, inputs.stop, inputs.waitTimeoutSeconds);
+      await stopDeploymentStep(
+        this.#stepContext(),
+        session,
+        deploymentId,
+        "stop",
+        old,
+        inputs.stop,
+        inputs.waitTimeoutSeconds,
+      );
       const lookups = await this.#lookups(session, inputs);
       return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
     }
@@ -284,7 +282,15 @@ export class DeploymentProvider {
         this.#deps.progress.info(
           `${deploymentId}: Elasticsearch reports it failed (${failureReason(stats)}); stopping it to start it again`,
         );
-        await this.#stop(session, deploymentId, "repair", old, inputs.stop, inputs.waitTimeoutSeconds);
+        await stopDeploymentStep(
+          this.#stepContext(),
+          session,
+          deploymentId,
+          "repair",
+          old,
+          inputs.stop,
+          inputs.waitTimeoutSeconds,
+        );
         stats = undefined;
       } else if (stats !== undefined) {
         // It recovered since the refresh: plan against what runs now.
@@ -318,7 +324,15 @@ export class DeploymentProvider {
     const deploymentId = old.deploymentId ?? id;
     if (old.state === "stopped" && (old.effective?.state ?? "stopped") === "stopped") return;
     const session = await this.#connect(old.connection, old.clusterUuid, "delete", deploymentId);
-    await this.#stop(session, deploymentId, "delete", old, undefined, old.waitTimeoutSeconds);
+    await stopDeploymentStep(
+      this.#stepContext(),
+      session,
+      deploymentId,
+      "delete",
+      old,
+      undefined,
+      old.waitTimeoutSeconds,
+    );
   }
 
   /**
@@ -529,7 +543,15 @@ export class DeploymentProvider {
     this.#deps.progress.info(
       `${id}: adopting the existing deployment, which failed (${failureReason(stats)}); stopping it to start it again`,
     );
-    await this.#stop(session, id, "repair", {}, inputs.stop, inputs.waitTimeoutSeconds);
+    await stopDeploymentStep(
+      this.#stepContext(),
+      session,
+      id,
+      "repair",
+      {},
+      inputs.stop,
+      inputs.waitTimeoutSeconds,
+    );
     return this.#start(session, props, deadline);
   }
 
@@ -580,138 +602,19 @@ export class DeploymentProvider {
       // Unknown (the first read failed) is recorded as "started": the start was applied.
       const observation =
         last === undefined ? { effective: { state: "started" as const } } : observe(last.stats);
-      throw this.#partialFailure(session, props, observation, err);
+      throw partialFailure(session, props, observation, err);
     }
     const lookups = await this.#lookups(session, inputs);
     return compact({ ...props, clusterUuid: session.clusterUuid, ...observe(stats), ...lookups });
   }
 
-  #partialFailure(
-    session: Session,
-    props: Props,
-    observation: Observation,
-    err: unknown,
-  ): PartialFailureError {
-    const inputs = props as unknown as DeploymentInputs;
-    const id = inputs.deploymentId;
-    const next =
-      err instanceof WaitTimeoutError
-        ? "It keeps starting in Elasticsearch and is recorded in the stack: run pulumi up again to keep waiting " +
-          "(no second start is sent), or raise waitTimeoutSeconds."
-        : err instanceof DeploymentFailedError
-          ? observation.effective?.state === "failed"
-            ? "It is recorded in the stack as failed: fix the cause, then run pulumi up again (it stops the failed " +
-              "deployment and starts it again)."
-            : "It is recorded in the stack: fix the cause, then run pulumi up again (it starts the deployment again " +
-              "if Elasticsearch removed it)."
-          : "Whether it became ready is unknown; it is recorded in the stack, and the next pulumi up checks and keeps waiting.";
-    const message = `${(err as Error).message}. ${next}`;
-    // `properties` spreads the inputs so `__provider` rides along: without it the state could not be deleted.
-    const properties = compact({
-      ...props,
-      clusterUuid: session.clusterUuid,
-      esVersion: session.esVersion,
-      ...observation,
-    });
-    return new PartialFailureError(id, properties, message, { cause: err });
-  }
-
-  /**
-   * Stop with env > resource > config flags, the resource's `stop` taken from the side `cause` names (see
-   * `plannedStop.ts`); gone is success with a warning.
-   */
-  async #stop(
-    session: Session,
-    deploymentId: string,
-    cause: StopCause,
-    old: Partial<DeploymentOutputs>,
-    newStop: unknown,
-    waitTimeoutSeconds: number | undefined,
-  ): Promise<void> {
-    const config = this.#configOrThrow();
-    // The same decision the preview warning and the preview report make (plannedStop.ts).
-    const { operation, resolved } = plannedStopFlags(
-      cause,
-      old.stop,
-      newStop,
-      stopFlagsFromEnv(this.#deps.env()),
-      config.stopFlags,
-    );
-    const { client } = session;
-    const gone = (): void =>
-      this.#deps.progress.warn(
-        `${deploymentId}: already gone from the cluster (someone stopped it); nothing to stop`,
-      );
-    if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
-    this.#deps.progress.info(`${deploymentId}: stopping with ${describeFlags(resolved.flags)}`);
-    const endpoints = old.inferenceEndpoints ?? [];
-    if (endpoints.length > 0 && endpointStopVerdict(session.esVersion) === "goes-through") {
-      // Nothing will refuse this stop: say now what it breaks (the preview said so from the recorded version).
-      this.#deps.progress.warn(
-        `${deploymentId}: ${nameEndpoints(endpoints)} owned or used it at the last refresh; Elasticsearch ` +
-          `${session.esVersion} does not refuse the stop, so ${endpoints.length === 1 ? "that endpoint fails" : "those endpoints fail"} ` +
-          "until the deployment runs again",
-      );
-    }
-    const seconds = waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
-    const deadline = this.#deps.clock.now() + seconds * 1000;
-    let answer: { stopped: boolean };
-    try {
-      answer = await client.stopDeployment({ deploymentId, ...resolved.flags, timeoutMs: seconds * 1000 });
-    } catch (err) {
-      if (isNotFound(err)) return gone();
-      if (err instanceof ResponseError && err.statusCode === 409) {
-        throw new StopRefusedError(
-          stopRefusedMessage(operation, deploymentId, err, resolved, endpoints),
-          err.referencingPipelines,
-          {
-            cause: err,
-          },
-        );
-      }
-      if (isEsClientError(err)) {
-        // Any other failure leaves the deployment recorded (the engine keeps a resource whose delete or
-        // update failed): say so, and that running again is safe.
-        const again =
-          operation === "delete" ? "pulumi destroy (or the pulumi up that replaces it)" : "pulumi up";
-        err.addDetail(
-          `Deployment [${deploymentId}] was not confirmed stopped, so it stays in the stack. Once the cause is ` +
-            `fixed, run ${again} again (a deployment that is gone by then counts as stopped)`,
-        );
-      }
-      throw err;
-    }
-    if (!answer.stopped) {
-      // Elasticsearch did not confirm the stop: it counts only once the deployment is gone.
-      try {
-        await waitUntilGone({
-          client,
-          deploymentId,
-          deadline,
-          waitTimeoutSeconds: seconds,
-          timing: this.#deps.timing,
-          clock: this.#deps.clock,
-          progress: this.#deps.progress,
-          why: "after-stop",
-        });
-      } catch (err) {
-        if (err instanceof WaitTimeoutError) {
-          const again =
-            operation === "delete" ? "pulumi destroy (or the pulumi up that replaces it)" : "pulumi up";
-          throw new WaitTimeoutError(
-            `${err.message}. It stays in the stack; check the deployment in Elasticsearch, then run ${again} ` +
-              "again (a deployment that is gone by then counts as stopped)",
-            { cause: err },
-          );
-        }
-        throw err;
-      }
-    }
-    this.#deps.progress.info(`${deploymentId}: stopped`);
-  }
-
   // -------------------------------------------------------------------------------------------
   // Plumbing
+
+  /** What the steps in their own modules need of this provider: its dependencies and configuration. */
+  #stepContext(): StepContext {
+    return { deps: this.#deps, config: this.#configOrThrow() };
+  }
 
   #configOrThrow(): ProviderConfig {
     if (this.#config instanceof ProviderConfigError) throw this.#config;
