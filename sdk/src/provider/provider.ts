@@ -18,36 +18,16 @@
  *   process's connection settings only; a `connection` argument's are recorded in the outputs (so a
  *   plain destroy can use them), where the resource made them secrets (`connectionArgs.ts`).
  */
-import {
-  type ClientOptions,
-  type DeploymentStats,
-  isDeploymentAlreadyExists,
-  isEsClientError,
-  ResponseError,
-} from "../client";
-import {
-  ADOPT_EXISTING_ENV_VAR,
-  type AdoptionOrigin,
-  adoptionWaysOut,
-  grantAdoption,
-  notOursMessage,
-} from "./adoption";
+import { type ClientOptions, type DeploymentStats } from "../client";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
 import { Connections } from "./connections";
 import { type ConnectionArgument, connectionChangeNotice, isConnectionPath } from "./connectionInput";
-import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
-import {
-  ClusterUnreachableError,
-  DeploymentExistsError,
-  ExistingDifference,
-  OwnedByInferenceEndpointError,
-} from "./errors";
+import { diffInputs } from "./diff";
+import { ClusterUnreachableError } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
 import { endpointStopNotice, endpointStopVerdict } from "./endpointUse";
-import { lookUpReferences } from "./lookups";
 import { isReachabilityFailure } from "./readErrors";
-import { decideStartRetry } from "./startRetry";
 import {
   ABSENT,
   compact,
@@ -57,16 +37,24 @@ import {
   OBSERVED_KEYS,
   observe,
   recordedReady,
-  WaitTarget,
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
 import { plannedStopFlags } from "./plannedStop";
-import { partialFailure } from "./partialFailure";
 import { connectSession, Session } from "./session";
-import { type StepContext, stopDeploymentStep } from "./stopStep";
-import { forceLevers, isInferenceEndpointConflict, ownedByEndpointMessage } from "./stopMessages";
+import {
+  adopt,
+  failureReason,
+  recordedReferences,
+  scale,
+  startDeployment,
+  waitAndReport,
+  waitOptions,
+} from "./startStep";
+import type { StepContext } from "./stepContext";
+import { stopDeploymentStep } from "./stopStep";
+import { forceLevers } from "./stopMessages";
 import { ProviderConfigError, stopFlagsFromEnv } from "./stopFlags";
-import { Clock, DEFAULT_TIMING, realClock, Timing, waitForDeployment, waitUntilGone } from "./wait";
+import { Clock, DEFAULT_TIMING, realClock, Timing, waitUntilGone } from "./wait";
 
 /** What a provider instance depends on; every field has a production default. */
 export interface ProviderDependencies {
@@ -223,12 +211,12 @@ export class DeploymentProvider {
     const deadline = this.#deadline(inputs);
     let stats = await session.client.getDeploymentStats(id);
     if (stats?.state === "stopping") {
-      await waitUntilGone(this.#waitOptions(session, inputs, deadline));
+      await waitUntilGone(waitOptions(this.#deps, session, inputs, deadline));
       stats = undefined;
     }
     const outs = stats
-      ? await this.#adopt(session, props, stats, deadline, "found")
-      : await this.#start(session, props, deadline);
+      ? await adopt(this.#stepContext(), session, props, stats, deadline, "found")
+      : await startDeployment(this.#stepContext(), session, props, deadline);
     return { id, outs };
   }
 
@@ -260,7 +248,7 @@ export class DeploymentProvider {
         inputs.stop,
         inputs.waitTimeoutSeconds,
       );
-      const lookups = await this.#lookups(session, inputs);
+      const lookups = await recordedReferences(this.#stepContext(), session, inputs);
       return { outs: compact({ ...news, clusterUuid: session.clusterUuid, ...ABSENT, ...lookups }) };
     }
 
@@ -273,7 +261,7 @@ export class DeploymentProvider {
     const deadline = this.#deadline(inputs);
     let stats = await session.client.getDeploymentStats(deploymentId);
     if (stats?.state === "stopping") {
-      await waitUntilGone(this.#waitOptions(session, inputs, deadline));
+      await waitUntilGone(waitOptions(this.#deps, session, inputs, deadline));
       stats = undefined;
     }
     if (plan.kind === "repair") {
@@ -302,14 +290,14 @@ export class DeploymentProvider {
       if (plan.kind !== "start" && plan.kind !== "repair") {
         this.#deps.progress.info(`${deploymentId}: not running in Elasticsearch; starting it`);
       }
-      outs = await this.#start(session, news, deadline);
+      outs = await startDeployment(this.#stepContext(), session, news, deadline);
     } else if (plan.kind === "start") {
       // Recorded as stopped, but a deployment with the id runs: the same rules as at create.
-      outs = await this.#adopt(session, news, stats, deadline, "found");
+      outs = await adopt(this.#stepContext(), session, news, stats, deadline, "found");
     } else if (plan.scaling) {
-      outs = await this.#scale(session, news, plan.scaling, deadline);
+      outs = await scale(this.#stepContext(), session, news, plan.scaling, deadline);
     } else {
-      outs = await this.#waitAndReport(session, news, { waitFor: inputs.waitFor }, deadline);
+      outs = await waitAndReport(this.#stepContext(), session, news, { waitFor: inputs.waitFor }, deadline);
     }
     return { outs };
   }
@@ -363,7 +351,7 @@ export class DeploymentProvider {
     const observation = observe(stats);
     const routesWarning = failedRoutesWarning(deploymentId, observation);
     if (routesWarning !== undefined) this.#deps.progress.warn(routesWarning);
-    const lookups = await this.#lookups(session, declared);
+    const lookups = await recordedReferences(this.#stepContext(), session, declared);
     return {
       id: deploymentId,
       props: compact({ ...declared, clusterUuid: session.clusterUuid, ...observation, ...lookups }),
@@ -377,243 +365,11 @@ export class DeploymentProvider {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Steps
-
-  /** `_start` with a short server-side wait, then poll to `waitFor`. */
-  async #start(session: Session, props: Props, deadline: number): Promise<Props> {
-    const inputs = props as unknown as DeploymentInputs;
-    const { client } = session;
-    const id = inputs.deploymentId;
-    const serverWaitMs = Math.max(
-      1,
-      Math.min(this.#deps.timing.serverWaitMs, deadline - this.#deps.clock.now()),
-    );
-    this.#deps.progress.info(`${id}: starting model [${inputs.modelId}]`);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await client.startDeployment({
-          modelId: inputs.modelId,
-          deploymentId: id,
-          numberOfAllocations: inputs.numberOfAllocations,
-          threadsPerAllocation: inputs.threadsPerAllocation,
-          priority: inputs.priority,
-          queueCapacity: inputs.queueCapacity,
-          cacheSize: inputs.cacheSize,
-          adaptiveAllocations: inputs.adaptiveAllocations,
-          waitFor: inputs.waitFor,
-          timeout: serverWaitMs,
-        });
-        if (result.outcome === "started-after-ambiguous-failure") {
-          this.#deps.progress.info(
-            `${id}: the start call failed (${result.cause.message}) but the deployment exists; waiting`,
-          );
-        }
-        break;
-      } catch (err) {
-        if (isDeploymentAlreadyExists(err)) {
-          // Someone started it between our read and our start: not ours, so the usual rules of a create.
-          const stats = await client.getDeploymentStats(id);
-          if (stats) return this.#adopt(session, props, stats, deadline, "found");
-          throw err;
-        }
-        const decision = decideStartRetry(err, {
-          attempt,
-          maxRetries: client.settings.maxRetries,
-          now: this.#deps.clock.now(),
-          deadline,
-          timing: this.#deps.timing,
-        });
-        if (!decision.retry) {
-          if (decision.detail && isEsClientError(err)) err.addDetail(decision.detail);
-          throw err;
-        }
-        const { delayMs } = decision;
-        // "Try later" (408/429/502/503/504) or a lost connection. The client sends `_start` once per call; it
-        // is sent again only after the stats show that this attempt left nothing behind, so a start that
-        // was applied despite the error (a proxy's 429 or 503 after the fact) is never doubled.
-        let stats: DeploymentStats | undefined;
-        try {
-          stats = await client.getDeploymentStats(id);
-        } catch {
-          throw err;
-        }
-        // This attempt's own start was applied despite the error: settle it as ours.
-        if (stats) return this.#adopt(session, props, stats, deadline, "own-start");
-        this.#deps.progress.info(
-          `${id}: the start was not applied (${(err as Error).message.split(". ")[0]}); ` +
-            `starting again in ${delayMs} ms${decision.retryAfter ? " (as Retry-After asked)" : ""} ` +
-            `(retry ${attempt} of ${client.settings.maxRetries})`,
-        );
-        await this.#deps.clock.sleep(delayMs);
-      }
-    }
-    return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
-  }
-
-  /**
-   * A deployment with the id exists. One this operation started is settled as ours; one it found is adopted
-   * only with `adoptExisting` (which also scales a differing one) or, when it matches the declaration, with
-   * `ELASTICSEARCH_ML_ADOPT_EXISTING=true`; anything else fails naming the ways out (see `adoption.ts`).
-   */
-  async #adopt(
-    session: Session,
-    props: Props,
-    stats: DeploymentStats,
-    deadline: number,
-    origin: AdoptionOrigin,
-  ): Promise<Props> {
-    const inputs = props as unknown as DeploymentInputs;
-    const id = inputs.deploymentId;
-    if (stats.state === "failed" && origin === "found")
-      return this.#adoptFailed(session, props, stats, deadline);
-    const sameModel =
-      stats.model_id === inputs.modelId || (await this.#isAliasOf(session, inputs.modelId, stats.model_id));
-    const running: Partial<DeploymentOutputs> = {
-      ...declaredInputs(props),
-      modelId: sameModel ? inputs.modelId : stats.model_id,
-      effective: observe(stats).effective,
-    };
-    const { plan } = diffInputs(running, inputs);
-    const differences: ExistingDifference[] = plan.differences.map((d) => ({
-      property: d.property,
-      running: d.from,
-      declared: d.to,
-    }));
-    if (differences.length === 0) {
-      const grant = grantAdoption(origin, inputs.adoptExisting, this.#deps.env());
-      if (grant === undefined) {
-        throw new DeploymentExistsError(notOursMessage(id, session.clusterUuid), []);
-      }
-      this.#deps.progress.info(
-        grant === "own-start"
-          ? `${id}: the start was applied despite the error; waiting for it`
-          : `${id}: already runs with the declared model and parameters; adopting it (${
-              grant === "adoptExisting" ? "adoptExisting: true" : `${ADOPT_EXISTING_ENV_VAR}=true`
-            })`,
-      );
-      return this.#waitAndReport(session, props, { waitFor: inputs.waitFor }, deadline);
-    }
-    const startOnly = differences.filter((d) => START_ONLY.includes(d.property));
-    if (!inputs.adoptExisting) {
-      throw new DeploymentExistsError(
-        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] and differs from the declaration: ` +
-          `${listDifferences(differences)}. Nothing was changed. To take it over, set adoptExisting: true (scaling ` +
-          "differences are then applied in place; start-only ones — modelId, threadsPerAllocation, priority, " +
-          "queueCapacity, cacheSize — are never changed on a running deployment), declare the running values, " +
-          `or choose another deploymentId (a per-stack one such as \`\${pulumi.getStack()}-<name>\`). ` +
-          `${ADOPT_EXISTING_ENV_VAR}=true adopts matching deployments only.`,
-        differences,
-      );
-    }
-    if (startOnly.length > 0) {
-      throw new DeploymentExistsError(
-        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] with start-only parameters that ` +
-          `differ from the declaration: ${listDifferences(startOnly)}. adoptExisting scales a running deployment ` +
-          "in place but never restarts it (that would interrupt whoever uses it). Declare the running values, or " +
-          "stop the deployment yourself and run pulumi up again. Nothing was changed.",
-        startOnly,
-      );
-    }
-    this.#deps.progress.info(
-      `${id}: adopting the existing deployment and scaling it in place (${listDifferences(differences)})`,
-    );
-    return this.#scale(session, props, plan.scaling ?? { leavesAdaptive: false }, deadline);
-  }
-
-  /**
-   * A failed deployment with the id exists and this operation did not start it. It serves nothing, so with
-   * `adoptExisting` it is stopped and started as declared; otherwise the create fails naming the ways out.
-   */
-  async #adoptFailed(
-    session: Session,
-    props: Props,
-    stats: DeploymentStats,
-    deadline: number,
-  ): Promise<Props> {
-    const inputs = props as unknown as DeploymentInputs;
-    const id = inputs.deploymentId;
-    if (inputs.adoptExisting !== true) {
-      throw new DeploymentExistsError(
-        `Deployment [${id}] already exists on cluster [${session.clusterUuid}] and has failed ` +
-          `(${failureReason(stats)}). Nothing was changed. ${adoptionWaysOut()} With adoptExisting: true it is ` +
-          "stopped and started with the declared parameters.",
-        [{ property: "state", running: "failed", declared: "started" }],
-      );
-    }
-    this.#deps.progress.info(
-      `${id}: adopting the existing deployment, which failed (${failureReason(stats)}); stopping it to start it again`,
-    );
-    await stopDeploymentStep(
-      this.#stepContext(),
-      session,
-      id,
-      "repair",
-      {},
-      inputs.stop,
-      inputs.waitTimeoutSeconds,
-    );
-    return this.#start(session, props, deadline);
-  }
-
-  /** `_update` with the scaling plan, then wait (for the new target count with `fully_allocated`). */
-  async #scale(session: Session, props: Props, scaling: ScalingPlan, deadline: number): Promise<Props> {
-    const inputs = props as unknown as DeploymentInputs;
-    const id = inputs.deploymentId;
-    if (scaling.numberOfAllocations !== undefined || scaling.adaptiveAllocations !== undefined) {
-      const what = scaling.leavesAdaptive
-        ? `leaving adaptive allocations for ${scaling.numberOfAllocations} allocations`
-        : scaling.adaptiveAllocations !== undefined
-          ? `adaptive allocations ${JSON.stringify(scaling.adaptiveAllocations)}`
-          : `${scaling.numberOfAllocations} allocations`;
-      this.#deps.progress.info(`${id}: scaling to ${what}`);
-      try {
-        await session.client.updateDeployment({
-          deploymentId: id,
-          numberOfAllocations: scaling.numberOfAllocations,
-          adaptiveAllocations: scaling.adaptiveAllocations,
-        });
-      } catch (err) {
-        if (err instanceof ResponseError && isInferenceEndpointConflict(err)) {
-          throw new OwnedByInferenceEndpointError(ownedByEndpointMessage(id, err), { cause: err });
-        }
-        throw err;
-      }
-    }
-    const target: WaitTarget = { waitFor: inputs.waitFor };
-    const fixedCount =
-      scaling.adaptiveAllocations?.enabled !== true ? scaling.numberOfAllocations : undefined;
-    if (inputs.waitFor === "fully_allocated" && fixedCount !== undefined)
-      target.expectedAllocations = fixedCount;
-    return this.#waitAndReport(session, props, target, deadline);
-  }
-
-  /** Wait for the target and build the outputs; any failure from here on is a partial failure. */
-  async #waitAndReport(session: Session, props: Props, target: WaitTarget, deadline: number): Promise<Props> {
-    const inputs = props as unknown as DeploymentInputs;
-    let last: { stats: DeploymentStats | undefined } | undefined;
-    let stats: DeploymentStats;
-    try {
-      stats = await waitForDeployment({
-        ...this.#waitOptions(session, inputs, deadline),
-        target,
-        onStats: (s) => (last = { stats: s }),
-      });
-    } catch (err) {
-      // Unknown (the first read failed) is recorded as "started": the start was applied.
-      const observation =
-        last === undefined ? { effective: { state: "started" as const } } : observe(last.stats);
-      throw partialFailure(session, props, observation, err);
-    }
-    const lookups = await this.#lookups(session, inputs);
-    return compact({ ...props, clusterUuid: session.clusterUuid, ...observe(stats), ...lookups });
-  }
-
-  // -------------------------------------------------------------------------------------------
   // Plumbing
 
   /** What the steps in their own modules need of this provider: its dependencies and configuration. */
   #stepContext(): StepContext {
-    return { deps: this.#deps, config: this.#configOrThrow() };
+    return { deps: this.#deps, config: this.#configOrThrow(), warnings: this.#warnings };
   }
 
   #configOrThrow(): ProviderConfig {
@@ -649,43 +405,6 @@ export class DeploymentProvider {
         : DEFAULT_WAIT_TIMEOUT_SECONDS;
     return this.#deps.clock.now() + seconds * 1000;
   }
-
-  #waitOptions(session: Session, inputs: DeploymentInputs, deadline: number) {
-    return {
-      client: session.client,
-      deploymentId: inputs.deploymentId,
-      deadline,
-      waitTimeoutSeconds: inputs.waitTimeoutSeconds,
-      timing: this.#deps.timing,
-      clock: this.#deps.clock,
-      progress: this.#deps.progress,
-    };
-  }
-
-  /** The references, and the version they were seen on (a preview judges endpoint-owned stops by it). */
-  async #lookups(session: Session, inputs: DeploymentInputs): Promise<Props> {
-    const references = await lookUpReferences(
-      session.client,
-      session.label,
-      inputs.deploymentId,
-      inputs.modelId,
-      this.#warnings,
-      this.#deps.progress,
-    );
-    return { esVersion: session.esVersion, ...references };
-  }
-
-  /** Whether `declared` is a model alias of `served` (so the declaration names the running model). */
-  async #isAliasOf(session: Session, declared: string, served: string): Promise<boolean> {
-    try {
-      const model = await session.client.getTrainedModel(declared);
-      return model?.model_id === served;
-    } catch (err) {
-      // Without monitor_ml on models the alias cannot be resolved: treat the names as different models.
-      if (err instanceof ResponseError && err.statusCode === 403) return false;
-      throw err;
-    }
-  }
 }
 
 /** The observed part of recorded outputs (for updates that make no call). */
@@ -696,22 +415,4 @@ function recordedObservation(old: Partial<DeploymentOutputs>): Props {
   }
   if (!isPlainObject(out.effective)) out.effective = { state: "stopped" };
   return out;
-}
-
-/** Elasticsearch's reason for a failed deployment: its own, else its failed routes'. */
-function failureReason(stats: DeploymentStats): string {
-  if (typeof stats.reason === "string" && stats.reason !== "") return stats.reason;
-  const routes = (observe(stats).nodes ?? []).filter((n) => n.routingState === "failed");
-  const reasons = routes.map((n) => `[${n.nodeName ?? n.nodeId}] ${n.reason ?? "no reason given"}`);
-  return reasons.length > 0 ? `failed routes: ${reasons.join("; ")}` : "Elasticsearch gave no reason";
-}
-
-function listDifferences(differences: readonly ExistingDifference[]): string {
-  return differences
-    .map((d) => `${d.property} ${show(d.running)} running, ${show(d.declared)} declared`)
-    .join("; ");
-}
-
-function show(value: unknown): string {
-  return value === undefined ? "(unset)" : JSON.stringify(value);
 }

@@ -4,22 +4,15 @@
  * and a `stopped: false` answer that counts only once the deployment is gone.
  */
 import { isEsClientError, isNotFound, ResponseError } from "../client";
-import type { ProviderConfig } from "./config";
 import { endpointStopVerdict, nameEndpoints } from "./endpointUse";
 import { StopRefusedError, WaitTimeoutError } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, type DeploymentOutputs } from "./inputs";
 import { plannedStopFlags, type StopCause } from "./plannedStop";
-import type { ProviderDependencies } from "./provider";
 import type { Session } from "./session";
+import type { StepContext } from "./stepContext";
 import { describeFlags, stopRefusedMessage } from "./stopMessages";
 import { stopFlagsFromEnv } from "./stopFlags";
 import { waitUntilGone } from "./wait";
-
-/** What a step in its own module needs of the deployment provider. */
-export interface StepContext {
-  deps: ProviderDependencies;
-  config: ProviderConfig;
-}
 
 /**
  * Stop a deployment with env > resource > config flags, the resource's `stop` taken from the side `cause` names (see
