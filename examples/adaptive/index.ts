@@ -6,11 +6,14 @@
  * does not fight the autoscaler. Changing the bounds is an in-place update.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 
 /** What this example lets you choose. */
 export interface AdaptiveSettings {
-  /** The model to deploy (id or alias); it must already be in the cluster, fully uploaded. */
+  /**
+   * The model to deploy. An Elastic packaged model (leading ".") is declared and downloaded first; any other
+   * id or alias must already be in the cluster, fully uploaded.
+   */
   modelId: string;
   /** The deployment id; defaults to the model id. */
   deploymentId?: string;
@@ -22,8 +25,12 @@ export interface AdaptiveSettings {
 
 /** Declares the deployment. What it returns becomes the stack outputs. */
 export async function program(settings: AdaptiveSettings) {
+  // A packaged model is declared, so a fresh cluster downloads it first (the deployment takes its output).
+  const modelId = settings.modelId.startsWith(".")
+    ? new TrainedModel("model", { modelId: settings.modelId, platform: "auto" }).resolvedModelId
+    : settings.modelId;
   const deployment = new TrainedModelDeployment("adaptive", {
-    modelId: settings.modelId,
+    modelId,
     deploymentId: settings.deploymentId,
     adaptiveAllocations: {
       enabled: true,

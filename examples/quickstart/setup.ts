@@ -1,12 +1,13 @@
 /**
- * What the quickstart needs in the cluster besides the deployments: the model itself, uploaded the way
- * eland uploads a PyTorch model (configuration, then the TorchScript definition in base64 parts, then the
- * tokenizer's vocabulary), and an ingest pipeline whose inference processor uses a deployment.
+ * What the quickstart needs in the cluster besides the deployments: an ingest pipeline whose inference
+ * processor uses a deployment, the stand-in bytes of the model's definition, and — for programs that deploy
+ * a model already in the cluster (the tests' scenarios) — the model uploaded the way eland uploads a PyTorch
+ * model (configuration, then the TorchScript definition in base64 parts, then the tokenizer's vocabulary).
  *
  * Plain REST calls, so every step reads like the Elasticsearch API it is. A real model comes from eland or
  * from `scripts/real-cluster/make-tiny-model.py`; against the emulator any bytes do, since it never runs them.
  */
-import { INGEST_DEPLOYMENT_ID, MODEL_ID } from "./index";
+import { INGEST_DEPLOYMENT_ID, MODEL_CONFIG, MODEL_ID } from "./index";
 
 /** Where to send the calls. */
 export interface ClusterTarget {
@@ -62,20 +63,11 @@ export async function uploadModel(target: ClusterTarget, model: ModelUpload, log
   const modelId = model.modelId ?? MODEL_ID;
   const base = `/_ml/trained_models/${encodeURIComponent(modelId)}`;
   await call(target, "PUT", base, log, {
-    description: "A tiny text-embedding model for the pulumi-elasticsearch-ml quickstart",
-    model_type: "pytorch",
-    input: { field_names: ["text_field"] },
+    ...MODEL_CONFIG,
     inference_config: {
       text_embedding: {
+        ...MODEL_CONFIG.inference_config.text_embedding,
         embedding_size: model.embeddingSize,
-        tokenization: {
-          bert: {
-            do_lower_case: true,
-            with_special_tokens: true,
-            max_sequence_length: 128,
-            truncate: "first",
-          },
-        },
       },
     },
   });

@@ -9,11 +9,14 @@
  * 4. unset: not sent, Elasticsearch's default applies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 
 /** What this example lets you choose. */
 export interface TeardownSettings {
-  /** The model both deployments serve; it must already be in the cluster, fully uploaded. */
+  /**
+   * The model both deployments serve. An Elastic packaged model (leading ".") is declared and downloaded
+   * first (and deleted after both deployments stopped); any other id must already be in the cluster.
+   */
   modelId: string;
   /** Id of the deployment that follows the stack config's stop flags. Default `teardown-search`. */
   searchDeploymentId?: string;
@@ -23,16 +26,19 @@ export interface TeardownSettings {
 
 /** Declares the two deployments. What it returns becomes the stack outputs. */
 export async function program(settings: TeardownSettings) {
+  const modelId = settings.modelId.startsWith(".")
+    ? new TrainedModel("model", { modelId: settings.modelId, platform: "auto" }).resolvedModelId
+    : settings.modelId;
   // No `stop` argument: stack config decides (e.g. `pulumi config set elasticsearch-ml:finishPendingWork true`).
   const search = new TrainedModelDeployment("search", {
-    modelId: settings.modelId,
+    modelId,
     deploymentId: settings.searchDeploymentId ?? "teardown-search",
   });
   // An ingest pipeline managed elsewhere uses this deployment. Elasticsearch refuses to stop a deployment a
   // pipeline references unless forced; this one is always forced, and lets queued documents finish first.
   // (Forcing breaks the pipeline until the deployment runs again: a choice to make per deployment.)
   const ingest = new TrainedModelDeployment("ingest", {
-    modelId: settings.modelId,
+    modelId,
     deploymentId: settings.ingestDeploymentId ?? "teardown-ingest",
     stop: { force: true, finishPendingWork: true },
   });

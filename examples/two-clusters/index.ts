@@ -6,11 +6,14 @@
  * refuses to act on another cluster, so repointing a connection cannot stop the wrong deployment.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 
 /** What this example lets you choose. */
 export interface TwoClusterSettings {
-  /** The model to deploy on both clusters; it must already be in each of them. */
+  /**
+   * The model to deploy on both clusters. An Elastic packaged model (leading ".") is declared on each
+   * cluster and downloaded there first; any other id must already be in each of them.
+   */
   modelId: string;
   /** The deployment id on both clusters; defaults to the model id. */
   deploymentId?: string;
@@ -23,15 +26,25 @@ export interface TwoClusterSettings {
 /** Declares one deployment per cluster. What it returns becomes the stack outputs. */
 export async function program(settings: TwoClusterSettings) {
   const connection = settings.connection ?? "eu";
+  // A packaged model is declared on each cluster (each downloads its own copy, the build for its nodes).
+  const modelOn = (name: string, where?: string) =>
+    settings.modelId.startsWith(".")
+      ? new TrainedModel(name, { modelId: settings.modelId, platform: "auto", connection: where })
+          .resolvedModelId
+      : settings.modelId;
   const common = {
-    modelId: settings.modelId,
     deploymentId: settings.deploymentId,
     numberOfAllocations: settings.allocations ?? 1,
   };
-  const home = new TrainedModelDeployment("search", common);
-  // `connection` names the cluster; changing it later is checked against the recorded cluster uuid
-  // (new credentials or another URL of the same cluster are fine; another cluster is refused).
-  const remote = new TrainedModelDeployment(`search-${connection}`, { ...common, connection });
+  const home = new TrainedModelDeployment("search", { ...common, modelId: modelOn("model") });
+  // `connection` names the cluster; changing it later (on the model and the deployment) is an in-place
+  // update checked against the recorded cluster uuid (new credentials or another URL of the same cluster
+  // are fine; another cluster is refused). To move to another cluster, declare new resources.
+  const remote = new TrainedModelDeployment(`search-${connection}`, {
+    ...common,
+    modelId: modelOn(`model-${connection}`, connection),
+    connection,
+  });
   return {
     home: { clusterUuid: home.clusterUuid, deploymentState: home.deploymentState },
     [connection]: { clusterUuid: remote.clusterUuid, deploymentState: remote.deploymentState },

@@ -1,22 +1,22 @@
 /**
  * The quickstart's steps, run by `scripts/quickstart.sh` once the emulator listens:
- * upload a model, create a stack, `up`, an ingest pipeline starts using a deployment, `preview --diff` of a
- * scaling change, `up` again, a `destroy` the pipeline makes Elasticsearch refuse, and the teardown recipe
- * the refusal names. Each step prints a header, then the engine's own output as it arrives.
+ * write the model's file, create a stack, `up` (the model is uploaded, then deployed twice), an ingest
+ * pipeline starts using a deployment, `preview --diff` of a scaling change, `up` again, a `destroy` the
+ * pipeline makes Elasticsearch refuse, and the teardown recipe the refusal names. Each step prints a header, then the engine's own output as it arrives.
  *
  *   node build/scripts/quickstart/run.js --endpoint http://127.0.0.1:9200 --dir /tmp/quickstart-run
  *
  * Exit status: 0 when every step did what it says, 1 when one did not, 130 when interrupted.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { INGEST_DEPLOYMENT_ID, MODEL_ID, program, SEARCH_DEPLOYMENT_ID } from "example-quickstart";
 import {
   INGEST_PIPELINE_ID,
   putIngestPipeline,
-  STAND_IN_VOCABULARY,
   standInDefinition,
-  uploadModel,
   type ClusterTarget,
 } from "example-quickstart/dist/setup";
 import { firstLine, printerOn, seconds, type Printer } from "./output";
@@ -42,10 +42,13 @@ interface Step {
   run(ctx: Context): Promise<void>;
 }
 
+/** Where step 1 writes the model's TorchScript file (in the run's temp folder). */
+const definitionIn = (dir: string): string => join(dir, `${MODEL_ID}.pt`);
+
 const withAllocations =
-  (searchAllocations: number): PulumiFn =>
+  (ctx: Context, searchAllocations: number): PulumiFn =>
   () =>
-    program({ searchAllocations });
+    program({ searchAllocations, modelDefinition: definitionIn(ctx.dir) });
 
 function stackOf(ctx: Context): Stack {
   if (!ctx.stack) throw new Error("the stack was not created");
@@ -59,21 +62,12 @@ function live(ctx: Context) {
 
 const STEPS: Step[] = [
   {
-    title: `Upload the model ${MODEL_ID}, as eland does`,
+    title: `Write the TorchScript file of ${MODEL_ID}: the cluster does not have the model`,
     async run(ctx) {
-      ctx.print.note(
-        "(a stand-in TorchScript definition: the emulator checks its parts, it does not run it)",
-      );
-      await uploadModel(
-        ctx.es,
-        {
-          definition: standInDefinition(),
-          vocabulary: STAND_IN_VOCABULARY,
-          embeddingSize: 8,
-          partBytes: 4096,
-        },
-        ctx.print.note,
-      );
+      const file = definitionIn(ctx.dir);
+      writeFileSync(file, standInDefinition(64 * 1024));
+      ctx.print.note(`${file} (a stand-in: the emulator checks its parts, it does not run it)`);
+      ctx.print.note("The program declares the model (a TrainedModel): pulumi up uploads it as eland does.");
     },
   },
   {
@@ -83,7 +77,7 @@ const STEPS: Step[] = [
         dir: ctx.dir,
         projectName: PROJECT,
         stackName: STACK,
-        program: withAllocations(1),
+        program: withAllocations(ctx, 1),
       });
       ctx.print.note(`pulumi stack init ${STACK}          (local file backend in ${ctx.dir})`);
       await ctx.stack.setConfig("elasticsearch-ml:endpoints", { value: ctx.es.url });
@@ -94,9 +88,9 @@ const STEPS: Step[] = [
     },
   },
   {
-    title: `pulumi up: deploy ${MODEL_ID} twice (${SEARCH_DEPLOYMENT_ID}, ${INGEST_DEPLOYMENT_ID})`,
+    title: `pulumi up: upload ${MODEL_ID}, then deploy it twice (${SEARCH_DEPLOYMENT_ID}, ${INGEST_DEPLOYMENT_ID})`,
     async run(ctx) {
-      await stackOf(ctx).up({ ...live(ctx), program: withAllocations(1) });
+      await stackOf(ctx).up({ ...live(ctx), program: withAllocations(ctx, 1) });
     },
   },
   {
@@ -108,13 +102,13 @@ const STEPS: Step[] = [
   {
     title: `pulumi preview --diff: scale ${SEARCH_DEPLOYMENT_ID} from 1 to 2 allocations`,
     async run(ctx) {
-      await stackOf(ctx).preview({ ...live(ctx), diff: true, program: withAllocations(2) });
+      await stackOf(ctx).preview({ ...live(ctx), diff: true, program: withAllocations(ctx, 2) });
     },
   },
   {
     title: "pulumi up: apply it (an in-place _update, no restart)",
     async run(ctx) {
-      await stackOf(ctx).up({ ...live(ctx), program: withAllocations(2) });
+      await stackOf(ctx).up({ ...live(ctx), program: withAllocations(ctx, 2) });
     },
   },
   {
@@ -161,11 +155,15 @@ async function showStops(ctx: Context): Promise<void> {
     const query = new URLSearchParams(entry.query).toString();
     ctx.print.note(`  ${entry.method} ${entry.path}${query ? `?${query}` : ""} -> ${entry.status}`);
   }
-  const state = (await getJson(ctx, "/_emulator/state")) as { deployments: { deploymentId: string }[] };
+  const state = (await getJson(ctx, "/_emulator/state")) as {
+    deployments: { deploymentId: string }[];
+    models: { modelId: string }[];
+  };
   if (state.deployments.length > 0) {
     throw new Error(`deployments still run: ${state.deployments.map((d) => d.deploymentId).join(", ")}`);
   }
-  ctx.print.note("No deployment runs any more.");
+  if (state.models.some((m) => m.modelId === MODEL_ID)) throw new Error(`model ${MODEL_ID} is still there`);
+  ctx.print.note(`No deployment runs any more, and ${MODEL_ID} was deleted after both stopped.`);
 }
 
 async function getJson(ctx: Context, path: string): Promise<unknown> {

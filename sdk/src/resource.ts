@@ -305,7 +305,7 @@ function connectionsHoldCredentials(text: string): boolean {
 }
 
 /** Warn once per program run about each credential stored in plaintext. */
-function warnAboutPlaintextCredentials(): void {
+export function warnAboutPlaintextCredentials(): void {
   const run: object = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
   if (checkedRuns.has(run)) return;
   checkedRuns.add(run);

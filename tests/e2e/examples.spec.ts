@@ -480,21 +480,21 @@ describe("e2e: scripts/quickstart.sh, the README's first command", function () {
 
     assert.equal(run.code, 0, run.output);
     const expected = [
-      "=== [1/8] Upload the model tiny-text-embedding, as eland does ===",
-      "PUT /_ml/trained_models/tiny-text-embedding/definition/2 -> 200",
-      "PUT /_ml/trained_models/tiny-text-embedding/vocabulary -> 200",
+      "=== [1/8] Write the TorchScript file of tiny-text-embedding: the cluster does not have the model ===",
       "pulumi config set elasticsearch-ml:finishPendingWork true",
-      "=== [3/8] pulumi up: deploy tiny-text-embedding twice (quickstart-search, quickstart-ingest) ===",
-      "+ 3 created",
+      "=== [3/8] pulumi up: upload tiny-text-embedding, then deploy it twice (quickstart-search, quickstart-ingest) ===",
+      "elasticsearch-ml: tiny-text-embedding: uploading the vocabulary",
+      "+ 4 created",
       "PUT /_ingest/pipeline/quickstart-embeddings -> 200",
       "=== [5/8] pulumi preview --diff: scale quickstart-search from 1 to 2 allocations ===",
       "~ numberOfAllocations: 1 => 2",
       "~ 1 updated",
       "Cannot stop deployment [quickstart-ingest]: it is referenced by ingest pipelines [quickstart-embeddings]",
       "=== [8/8] ELASTICSEARCH_ML_FORCE=true pulumi destroy",
+      "elasticsearch-ml: tiny-text-embedding: deleted",
       "POST /_ml/trained_models/quickstart-ingest/deployment/_stop?finish_pending_work=true -> 409",
       "POST /_ml/trained_models/quickstart-ingest/deployment/_stop?force=true&finish_pending_work=true -> 200",
-      "No deployment runs any more.",
+      "No deployment runs any more, and tiny-text-embedding was deleted after both stopped.",
       "quickstart: all 8 steps done",
     ];
     let from = 0;
@@ -514,11 +514,10 @@ describe("e2e: scripts/quickstart.sh, the README's first command", function () {
     const run = await runQuickstart(undefined, { QUICKSTART_EMULATOR_ARGS: "--security" });
 
     assert.equal(run.code, 1, run.output);
-    assert.match(
-      run.output,
-      /quickstart: step 1 failed: PUT \/_ml\/trained_models\/tiny-text-embedding failed with 401/,
-    );
-    assert.doesNotMatch(run.output, /=== \[2\/8\]/, "no step runs after a failed one");
+    // The first request is the model's upload in pulumi up (step 3); the provider names what to configure.
+    assert.match(run.output, /TrainedModel model \*\*creating failed\*\* error: 401 security_exception/);
+    assert.match(run.output, /quickstart: step 3 failed/);
+    assert.doesNotMatch(run.output, /=== \[4\/8\]/, "no step runs after a failed one");
     assertNothingLeft(run.output);
   });
 

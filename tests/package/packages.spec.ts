@@ -58,8 +58,9 @@ const PACKAGES: PackageCase[] = [
     name: "pulumi-elasticsearch-ml",
     docs: ["CHANGELOG.md", "LICENSE", "README.md", "bin/pulumi-elasticsearch-ml.js", "package.json"],
     entries: {
-      ".": ["TrainedModelDeployment", "TYPE_TOKEN"],
+      ".": ["TrainedModelDeployment", "TYPE_TOKEN", "TrainedModel", "MODEL_TYPE_TOKEN"],
       "./provider": ["configure", "check", "diff", "create", "read", "update", "delete"],
+      "./provider/trained-model": ["configure", "check", "diff", "create", "read", "update", "delete"],
       "./report": ["createReport", "renderMarkdown"],
       "./cli": ["main", "run", "previewReport"],
       "./package.json": ["name", "version"],

@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { TrainedModelDeployment, TYPE_TOKEN } from "pulumi-elasticsearch-ml";
+import { MODEL_TYPE_TOKEN, TrainedModel, TrainedModelDeployment, TYPE_TOKEN } from "pulumi-elasticsearch-ml";
 
 interface Registered {
   type: string;
@@ -67,6 +67,22 @@ describe("TrainedModelDeployment wiring (setMocks)", function () {
     assert.equal(typeof provider, "string");
     assert.match(provider, /require\("pulumi-elasticsearch-ml\/provider"\)\.create\(\.\.\.args\)/);
     assert.doesNotMatch(provider, /dist\//, "no path inside the package is baked into state");
+  });
+
+  it("TrainedModel registers its own type token and serialized provider (its own stable entry)", async () => {
+    const model = new TrainedModel("e5", { modelId: ".multilingual-e5-small", platform: "auto" });
+    assert.equal(MODEL_TYPE_TOKEN, "pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModel");
+    assert.equal(await valueOf(model.urn), "urn:pulumi:stack::project::" + MODEL_TYPE_TOKEN + "::e5");
+    const [reg] = registered;
+    assert.equal(reg.type, MODEL_TYPE_TOKEN);
+    assert.equal(reg.inputs.modelId, ".multilingual-e5-small");
+    assert.equal(reg.inputs.platform, "auto");
+    const provider = reg.inputs.__provider as string;
+    assert.match(
+      provider,
+      /require\("pulumi-elasticsearch-ml\/provider\/trained-model"\)\.delete\(\.\.\.args\)/,
+    );
+    assert.doesNotMatch(provider, /dist\/|require\("pulumi-elasticsearch-ml\/provider"\)/);
   });
 
   it("exposes inputs and provider outputs as typed properties", async () => {

@@ -19,7 +19,9 @@ import { dirname, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type EmulatorHandle } from "elasticsearch-ml-emulator";
 import * as entry from "pulumi-elasticsearch-ml/provider";
+import * as modelEntry from "pulumi-elasticsearch-ml/provider/trained-model";
 import { deploymentProvider } from "#sdk/resource";
+import { modelProvider } from "#sdk/trainedModel";
 import { putTinyPytorchModel } from "../client/fixtures";
 
 // `require-from-string` is what the dynamic-provider host uses to load `__provider`; it has no types.
@@ -43,6 +45,13 @@ const CANARY_PASSWORD = "CANARY-serialized-pw-0a9d";
 async function serialize(): Promise<{ text: string; containsSecrets: boolean }> {
   return pulumi.runtime.serializeFunction(() => deploymentProvider, { allowSecrets: true });
 }
+
+/** The `TrainedModel`'s serialized provider (its own stable entry). */
+async function serializeModel(): Promise<{ text: string; containsSecrets: boolean }> {
+  return pulumi.runtime.serializeFunction(() => modelProvider, { allowSecrets: true });
+}
+
+const MODEL_ENTRY = "pulumi-elasticsearch-ml/provider/trained-model";
 
 /** Captures what is written to stdout and stderr until `restore()`. */
 function captureOutput(): { restore(): { stdout: string; stderr: string } } {
@@ -116,6 +125,34 @@ describe("the serialized provider", function () {
   });
 });
 
+describe("the serialized TrainedModel provider", function () {
+  it("is small, marks no secret, and calls only its own stable entry point", async () => {
+    const { text, containsSecrets } = await serializeModel();
+    assert.equal(containsSecrets, false);
+    assert.ok(text.length < 3072, `kept near the deployment's ~2 KB: ${text.length} bytes`);
+    for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
+      assert.ok(text.includes(`require("${MODEL_ENTRY}").${method}(...args)`), method);
+    }
+    assert.doesNotMatch(
+      text,
+      /dist\/|undici|ElasticsearchClient|process\.env|require\("pulumi-elasticsearch-ml\/provider"\)/,
+    );
+  });
+
+  it("evaluated as the host does, delegates to the entry point", async () => {
+    const { text } = await serializeModel();
+    const provider = requireFromString(text, join(__dirname, "program.js")).handler();
+    const { inputs, failures } = await provider.check({}, { modelId: ".elser_model_2", platform: "arm" });
+    assert.equal(inputs.waitTimeoutSeconds, 1200);
+    assert.deepEqual(failures, [
+      {
+        property: "platform",
+        reason: 'platform: "arm" is not allowed; must be one of "auto", "portable", "linux-x86_64"',
+      },
+    ]);
+  });
+});
+
 describe("state written by one build is handled by another build (two builds)", function () {
   let es: EmulatorHandle;
   let dir: string;
@@ -143,6 +180,7 @@ describe("state written by one build is handled by another build (two builds)", 
     output?.restore();
     output = undefined;
     await entry.closeConnections();
+    await modelEntry.closeConnections();
     // Build B's copy of the entry keeps its own clients: close them through its own module.
     for (const [path, mod] of Object.entries(require.cache)) {
       if (
@@ -200,6 +238,45 @@ describe("state written by one build is handled by another build (two builds)", 
     const userInputs = JSON.stringify({ modelId: "tiny", deploymentId: "two-builds" }).length;
     const state = JSON.stringify({ ...created.outs, __provider: text }).length;
     assert.ok(state - userInputs < 4096, `${state - userInputs} bytes beyond the user's inputs`);
+  });
+
+  it("build B, whose provider files moved, deletes a model downloaded from build A's serialized text", async () => {
+    const { text } = await serializeModel();
+    const rootB = join(dir, "b");
+    const pkgB = install(rootB);
+    renameSync(join(pkgB, "dist", "provider"), join(pkgB, "dist", "engine"));
+    const manifest = JSON.parse(readFileSync(join(pkgB, "package.json"), "utf8"));
+    manifest.exports["./provider/trained-model"] = {
+      types: "./dist/engine/model/index.d.ts",
+      default: "./dist/engine/model/index.js",
+    };
+    writeFileSync(join(pkgB, "package.json"), JSON.stringify(manifest, null, 2));
+    const config = configOf({ "elasticsearch-ml:endpoints": es.url });
+    output = captureOutput();
+
+    const providerA = requireFromString(text, join(__dirname, "program.js")).handler();
+    await providerA.configure(config);
+    const { inputs } = await providerA.check({}, { modelId: ".elser_model_2" });
+    const created = await providerA.create({ ...inputs, __provider: text });
+    assert.equal(created.outs.fullyDefined, true);
+
+    const providerB = requireFromString(text, join(rootB, "program.js")).handler();
+    await providerB.configure(config);
+    const refreshed = await providerB.read(created.id, created.outs);
+    assert.equal(refreshed.props.fullyDefined, true);
+    await providerB.delete(created.id, { ...refreshed.props, __provider: text });
+    assert.equal(
+      es.admin.state().models.some((m) => m.modelId === ".elser_model_2"),
+      false,
+      "build B deleted it",
+    );
+    assert.ok(
+      Object.keys(require.cache).some((p) => p.startsWith(join(pkgB, "dist", "engine", "model"))),
+      "the entry point resolved to build B's moved files",
+    );
+    const { stdout } = output.restore();
+    assert.match(stdout, /^elasticsearch-ml: \.elser_model_2: downloading from Elastic's model repository$/m);
+    assert.match(stdout, /^elasticsearch-ml: \.elser_model_2: deleted$/m);
   });
 
   // No `dist/...` path is exported (only ".", "./provider", "./report", "./cli"), so such text

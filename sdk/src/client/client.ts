@@ -12,6 +12,18 @@ import type { OperationContext } from "./context";
 import { type InferenceEndpoint, getInferenceEndpoints } from "./inference";
 import { type PipelineReference, findPipelinesReferencing, getIngestPipelines } from "./ingest";
 import {
+  type DefinitionPart,
+  type MlNodeOs,
+  type ModelImportTask,
+  type Vocabulary,
+  deleteTrainedModel,
+  getMlNodeOs,
+  getModelImportTasks,
+  putDefinitionPart,
+  putTrainedModel,
+  putVocabulary,
+} from "./modelStore";
+import {
   type StartDeploymentParams,
   type StartDeploymentResult,
   type StopDeploymentParams,
@@ -213,6 +225,36 @@ export class ElasticsearchClient {
     options?: { includeDefinitionStatus?: boolean },
   ): Promise<TrainedModelConfig | undefined> {
     return getTrainedModel(this.#context, modelId, options);
+  }
+
+  /** Creates a model configuration (for a packaged model: starts its download). */
+  putTrainedModel(modelId: string, body: Record<string, unknown>): Promise<TrainedModelConfig> {
+    return putTrainedModel(this.#context, modelId, body);
+  }
+
+  /** Uploads one part of a model's definition. */
+  putDefinitionPart(modelId: string, part: DefinitionPart): Promise<void> {
+    return putDefinitionPart(this.#context, modelId, part);
+  }
+
+  /** Uploads a model's tokenizer vocabulary. */
+  putVocabulary(modelId: string, vocabulary: Vocabulary): Promise<void> {
+    return putVocabulary(this.#context, modelId, vocabulary);
+  }
+
+  /** Deletes a model (`force` also stops its deployments and ignores referencing pipelines). */
+  deleteTrainedModel(modelId: string, options?: { force?: boolean }): Promise<void> {
+    return deleteTrainedModel(this.#context, modelId, options);
+  }
+
+  /** The running packaged-model import tasks. */
+  getModelImportTasks(): Promise<ModelImportTask[]> {
+    return getModelImportTasks(this.#context);
+  }
+
+  /** The ML nodes' operating systems (for choosing a platform-specific packaged model). */
+  getMlNodeOs(): Promise<MlNodeOs[]> {
+    return getMlNodeOs(this.#context);
   }
 
   /** `GET _ml/info`: ML defaults and limits (processor limits from 8.12). */

@@ -52,6 +52,13 @@ export {
   type UpdateDeploymentParams,
 } from "./trainedModelDeployments";
 export type { ListOptions, GetTrainedModelsOptions } from "./trainedModels";
+export {
+  MODEL_IMPORT_ACTION,
+  type DefinitionPart,
+  type MlNodeOs,
+  type ModelImportTask,
+  type Vocabulary,
+} from "./modelStore";
 export { findPipelinesReferencing, type PipelineReference } from "./ingest";
 export { describeCapacityRefusal, type CapacityRequest, type MlInfo, type ProcessorLimits } from "./capacity";
 export { isRefusalBeforeActing } from "./evidence";

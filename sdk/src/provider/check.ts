@@ -45,7 +45,7 @@ export interface CheckOutcome {
 
 // Elasticsearch's model-id rule (MlStrings), plus an optional leading "." for built-in and downloadable
 // models such as ".elser_model_2" and ".elser_model_2_linux-x86_64". Deployment ids share the namespace.
-const ID_PATTERN = /^\.?[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?$/;
+export const ID_PATTERN = /^\.?[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?$/;
 // "0" alone, or a non-negative decimal with a unit. Elasticsearch also accepts the one-letter units and
 // lowercases the value before parsing, so "512K" and "1.5GB" are valid there too.
 const BYTE_SIZE_PATTERN = /^(\d+(?:\.\d+)?)(b|kb?|mb?|gb?|tb?|pb?)$/i;
@@ -60,7 +60,7 @@ const UNIT_BYTES: Record<string, number> = {
 // Elasticsearch refuses byte sizes above Long.MAX_VALUE (2^63 - 1).
 const TOO_MANY_BYTES = 2 ** 63;
 
-const ID_RULE =
+export const ID_RULE =
   'must be a string of 1 to 64 characters: lowercase letters (a-z), digits (0-9), "-", "_" and ".", ' +
   'starting and ending with a letter or digit (a leading "." is allowed for built-in models such as ".elser_model_2")';
 const THREADS_RULE = `must be a power of 2 from 1 to ${MAX_THREADS_PER_ALLOCATION} (1, 2, 4, 8, 16, 32)`;
@@ -70,7 +70,7 @@ const QUEUE_RULE =
 const CACHE_RULE =
   'must be a byte size such as "0", "512kb" or "1.5gb": a non-negative number with a unit ' +
   '(b, kb, mb, gb, tb or pb, any case; a fraction is allowed except for b); "0" disables the cache';
-const WAIT_TIMEOUT_RULE =
+export const WAIT_TIMEOUT_RULE =
   `must be a number of seconds greater than 0 and at most ${MAX_WAIT_TIMEOUT_SECONDS} ` +
   "(about 24.8 days, the longest delay a Node.js timer holds)";
 const BOOLEAN_RULE = "must be true or false";

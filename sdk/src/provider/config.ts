@@ -23,6 +23,7 @@
  * | `elasticsearch-ml:maxRetries` | retries of connection errors and 429/502/503/504 (default 3) |
  * | `elasticsearch-ml:connections` | JSON object: connection name → the keys above (other clusters) |
  * | `elasticsearch-ml:force` / `finishPendingWork` / `allowNoMatch` | stop flags, booleans |
+ * | `elasticsearch-ml:forceDeleteModels` | force `TrainedModel` deletes, boolean (not implied by `force`) |
  */
 import type { ConnectionOptions } from "../client";
 import { isPlainObject, StopFlags } from "./inputs";
@@ -71,6 +72,8 @@ export const CREDENTIAL_CONFIG_KEYS: readonly ConnectionConfigKey[] = [
 ];
 
 /** The key of `elasticsearch-ml:connections`. */
+/** Force the delete of `TrainedModel`s (see model/forceDelete.ts). */
+export const FORCE_DELETE_MODELS_KEY = `${CONFIG_NAMESPACE}:forceDeleteModels`;
 export const CONNECTIONS_KEY = `${CONFIG_NAMESPACE}:connections`;
 
 const CONNECTION_NAME = /^[A-Za-z0-9_-]+$/;
@@ -84,6 +87,8 @@ export interface ProviderConfig {
   connections: Readonly<Record<string, ConnectionOptions>>;
   /** Stop flags from `elasticsearch-ml:force`, `…:finishPendingWork`, `…:allowNoMatch`. */
   stopFlags: StopFlags;
+  /** `elasticsearch-ml:forceDeleteModels`: force `TrainedModel` deletes (never implied by `force`). */
+  forceDeleteModels?: boolean;
 }
 
 /** A configuration with nothing set: connections come from the environment alone. */
@@ -135,7 +140,13 @@ export function parseProviderConfig(get: (key: string) => unknown): ProviderConf
       connections[name] = parseConnectionSettings((key) => settings[key], `${where}.`);
     }
   }
-  return { defaultConnection, connections, stopFlags: stopFlagsFromConfig(get) };
+  const forceDeleteModels = parseConfigBoolean(FORCE_DELETE_MODELS_KEY, get(FORCE_DELETE_MODELS_KEY));
+  return {
+    defaultConnection,
+    connections,
+    stopFlags: stopFlagsFromConfig(get),
+    ...(forceDeleteModels === undefined ? {} : { forceDeleteModels }),
+  };
 }
 
 /**

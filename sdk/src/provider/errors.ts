@@ -15,7 +15,12 @@ export type ProviderErrorCode =
   | "ERR_WAIT_TIMEOUT"
   | "ERR_STOP_REFUSED"
   | "ERR_OWNED_BY_INFERENCE_ENDPOINT"
-  | "ERR_CLUSTER_UNREACHABLE";
+  | "ERR_CLUSTER_UNREACHABLE"
+  | "ERR_MODEL_IN_USE"
+  | "ERR_MODEL_EXISTS"
+  | "ERR_MODEL_DOWNLOAD_FAILED"
+  | "ERR_MODEL_REPOSITORY_UNREACHABLE"
+  | "ERR_MODEL_UPLOAD_FAILED";
 
 /** Base class: a message for the user, a stable code, and the underlying error as `cause`. */
 export class ProviderError extends Error {
@@ -137,5 +142,62 @@ export class ClusterUnreachableError extends ProviderError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_CLUSTER_UNREACHABLE", message, options);
+  }
+}
+
+/** What uses a model, as a refused delete names it. */
+export interface ModelUsers {
+  deployments: string[];
+  /** Pipeline ids (each with the location of its inference processor in the message). */
+  pipelines: string[];
+  inferenceEndpoints: string[];
+}
+
+/** A model's delete was refused: deployments, ingest pipelines or inference endpoints use it. */
+export class ModelInUseError extends ProviderError {
+  override name = "ModelInUseError";
+
+  constructor(
+    message: string,
+    readonly users: ModelUsers,
+    options?: { cause?: unknown },
+  ) {
+    super("ERR_MODEL_IN_USE", message, options);
+  }
+}
+
+/** A model with the id already exists and cannot be taken over (an uploaded model's bytes cannot be compared). */
+export class ModelExistsError extends ProviderError {
+  override name = "ModelExistsError";
+
+  constructor(message: string) {
+    super("ERR_MODEL_EXISTS", message);
+  }
+}
+
+/** A packaged model's download ended (or vanished) before the model was fully defined. */
+export class ModelDownloadError extends ProviderError {
+  override name = "ModelDownloadError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_MODEL_DOWNLOAD_FAILED", message, options);
+  }
+}
+
+/** The cluster cannot reach Elastic's model repository (air-gapped, proxy, `xpack.ml.model_repository`). */
+export class ModelRepositoryUnreachableError extends ProviderError {
+  override name = "ModelRepositoryUnreachableError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_MODEL_REPOSITORY_UNREACHABLE", message, options);
+  }
+}
+
+/** An upload could not be finished (a file changed while it was read, or the cluster refused a part). */
+export class ModelUploadError extends ProviderError {
+  override name = "ModelUploadError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_MODEL_UPLOAD_FAILED", message, options);
   }
 }

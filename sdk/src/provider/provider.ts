@@ -35,8 +35,8 @@ import {
 } from "./adoption";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
-import { Connection, Connections } from "./connections";
-import { type ConnectionArgument, connectionChangeNotice, isConnectionPath } from "./connectionInput";
+import { Connections } from "./connections";
+import { type ConnectionArgument, connectionChangeNotice } from "./connectionInput";
 import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
 import {
   ClusterUnreachableError,
@@ -47,7 +47,6 @@ import {
   PartialFailureError,
   StopRefusedError,
   WaitTimeoutError,
-  WrongClusterError,
 } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
 import { lookUpReferences } from "./lookups";
@@ -67,6 +66,7 @@ import {
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
 import { plannedStopFlags, type StopCause } from "./plannedStop";
+import { connectionFailures, connectSession, Session } from "./session";
 import {
   describeFlags,
   forceLevers,
@@ -114,11 +114,6 @@ export interface UpdateResult {
   outs: Props;
 }
 
-/** A connected client, with the uuid of the cluster it answers as. */
-interface Session extends Connection {
-  clusterUuid: string;
-}
-
 /** A `TrainedModelDeployment` provider. Methods take and return what the dynamic-provider host does. */
 export class DeploymentProvider {
   readonly #deps: ProviderDependencies;
@@ -156,11 +151,8 @@ export class DeploymentProvider {
   check(olds: unknown, news: unknown): CheckResult {
     const config = this.#configOrThrow();
     const { inputs, failures } = checkInputs(olds, news);
-    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
-    if (failures.every((f) => !isConnectionPath(f.property))) {
-      const connection = (inputs as Partial<DeploymentInputs>).connection;
-      failures.push(...this.#connections.check(config, connection, this.#deps.env()));
-    }
+    const connection = (inputs as Partial<DeploymentInputs>).connection;
+    failures.push(...connectionFailures(config, this.#connections, connection, failures, this.#deps.env()));
     return { inputs: inputs as unknown as Props, failures };
   }
 
@@ -695,27 +687,24 @@ export class DeploymentProvider {
   }
 
   /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */
-  async #connect(
+  #connect(
     connection: ConnectionArgument,
     recordedUuid: string | undefined,
     operation: string,
     deploymentId: string,
   ): Promise<Session> {
-    const env = this.#deps.env();
-    const conn = this.#connections.connect(this.#configOrThrow(), connection, env);
-    const info = await conn.client.info();
-    if (typeof recordedUuid === "string" && recordedUuid !== "" && info.cluster_uuid !== recordedUuid) {
-      const endpoints = conn.client.settings.endpoints.map((e) => e.url).join(", ");
-      throw new WrongClusterError(
-        `Refusing to ${operation} deployment [${deploymentId}]: ${endpoints} (${conn.label}) now answers as cluster ` +
-          `[${info.cluster_name}] with uuid [${info.cluster_uuid}], but the deployment was created on the cluster ` +
-          `with uuid [${recordedUuid}]. Point the connection back at that cluster; if it is gone for good, remove ` +
-          "the resource from the stack with `pulumi state delete <urn>` (nothing is stopped then).",
-        recordedUuid,
-        info.cluster_uuid,
-      );
-    }
-    return { ...conn, clusterUuid: info.cluster_uuid };
+    return connectSession(
+      this.#connections,
+      this.#configOrThrow(),
+      this.#deps.env(),
+      connection,
+      recordedUuid,
+      {
+        operation,
+        kind: "deployment",
+        id: deploymentId,
+      },
+    );
   }
 
   #deadline(inputs: DeploymentInputs): number {

@@ -1,6 +1,6 @@
 /**
  * The package as users get it: `npm pack` the sdk, install the tarball (with `@pulumi/pulumi`) into a
- * scratch project outside the workspace, and run `up` and `destroy` of one deployment from there through
+ * scratch project outside the workspace, and run `up` and `destroy` of one downloaded model and its deployment from there through
  * the Automation API against the emulator, with the minimal example's compiled program. Measures the
  * state one deployment costs in that setting.
  *
@@ -20,7 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { EmulatorHandle } from "elasticsearch-ml-emulator";
-import { TYPE_TOKEN } from "pulumi-elasticsearch-ml";
+import { MODEL_TYPE_TOKEN, TYPE_TOKEN } from "pulumi-elasticsearch-ml";
 import {
   getPulumiCli,
   repoRoot,
@@ -42,7 +42,10 @@ import {
 const execFileAsync = promisify(execFile);
 
 const PULUMI_VERSION = "3.276.0";
-const MODEL = "tiny-e5";
+// A packaged model the fresh emulator has not downloaded: the minimal example declares it as a
+// TrainedModel, so the installed package's second stable entry (provider/trained-model) is exercised too.
+const MODEL = ".multilingual-e5-small";
+const MODEL_IN_CLUSTER = ".multilingual-e5-small_linux-x86_64";
 const DEPLOYMENT_ID = "packed-e5";
 
 /**
@@ -138,7 +141,7 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
     this.timeout(45 * 60_000);
     cli = await getPulumiCli();
     es = await startScenarioEmulator();
-    await freshCluster(es, [MODEL]);
+    await freshCluster(es, []);
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-es-ml-packed-"));
     project = path.join(scratch, "project");
     fs.mkdirSync(project);
@@ -151,7 +154,7 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it("npm pack, install with @pulumi/pulumi, then up and destroy one deployment from the scratch project", async () => {
+  it("npm pack, install with @pulumi/pulumi, then up and destroy a downloaded model and its deployment from the scratch project", async () => {
     assert.ok(
       path.relative(repoRoot(), scratch).startsWith(".."),
       "the scratch project is outside the repository",
@@ -173,6 +176,7 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
       "bin/pulumi-elasticsearch-ml.js",
       "dist/index.js",
       "dist/provider/index.js",
+      "dist/provider/model/index.js",
     ]) {
       assert.ok(files.includes(required), `the tarball holds ${required}`);
     }
@@ -210,6 +214,10 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
       require.resolve("pulumi-elasticsearch-ml/provider", { paths: [project] }),
       path.join(installed, "dist", "provider", "index.js"),
     );
+    assert.equal(
+      require.resolve("pulumi-elasticsearch-ml/provider/trained-model", { paths: [project] }),
+      path.join(installed, "dist", "provider", "model", "index.js"),
+    );
     // The package's command is linked and runs (shebang, executable bit, its requires all packed).
     const { stdout: usage } = await execFileAsync(
       path.join(project, "node_modules", ".bin", "pulumi-elasticsearch-ml"),
@@ -223,7 +231,7 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
 
     const up = await runScratch("up");
 
-    assert.deepEqual(up.changes, { create: 2 });
+    assert.deepEqual(up.changes, { create: 3 });
     assert.equal(
       (up.outputs as Record<string, { value?: unknown }>).allocationState?.value,
       "fully_allocated",
@@ -242,6 +250,13 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
       !String(provider).includes(repoRoot()) && !String(provider).includes(project),
       "the serialized provider names no path: it resolves the package where it runs",
     );
+    const model = (checkpoint.resources ?? []).find((r) => r.type === MODEL_TYPE_TOKEN);
+    assert.ok(model, "stack export holds the model");
+    assert.equal(model.id, MODEL_IN_CLUSTER);
+    assert.match(
+      String(model.outputs?.__provider),
+      /require\("pulumi-elasticsearch-ml\/provider\/trained-model"\)/,
+    );
     const size = stateSize(resource);
     // The README promises a ~2 KB provider; a regression to capturing modules would be tens of KB.
     assert.ok(
@@ -257,13 +272,23 @@ describe("e2e: the packed tarball installed in a scratch project outside the wor
     es.admin.clearLog();
     const destroyed = await runScratch("destroy");
 
-    assert.deepEqual(destroyed.changes, { delete: 2 });
+    assert.deepEqual(destroyed.changes, { delete: 3 });
     assert.deepEqual(
       deploymentCalls(es.admin.log()).map((c) => `${c.kind} ${c.deploymentId} ${c.status}`),
       [`_stop ${DEPLOYMENT_ID} 200`],
       describeLog(es.admin.log()),
     );
     assert.deepEqual([...deploymentsOnCluster(es).keys()], []);
+    // The model was deleted after its deployment stopped (the deployment takes the model's output).
+    const stop = es.admin.log().findIndex((e) => e.path.endsWith(`/${DEPLOYMENT_ID}/deployment/_stop`));
+    const deleted = es.admin
+      .log()
+      .findIndex((e) => e.method === "DELETE" && e.path === `/_ml/trained_models/${MODEL_IN_CLUSTER}`);
+    assert.ok(stop >= 0 && deleted > stop, describeLog(es.admin.log()));
+    assert.equal(
+      es.admin.state().models.some((m) => m.modelId === MODEL_IN_CLUSTER),
+      false,
+    );
   });
 
   /** Runs `node run.js <action>` in the scratch project; returns the JSON it printed. */
