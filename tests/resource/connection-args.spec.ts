@@ -1,11 +1,17 @@
 /**
  * The resource side of the connection argument (issue 15 item 2), under `pulumi.runtime.setMocks`: the
  * credentials a program passes as plain strings reach the engine as secrets; other settings stay plain;
- * a name passes unchanged; an `Output` resolving to settings becomes one secret.
+ * a name passes unchanged; an `Output` resolving to settings becomes one secret. Both resources
+ * (`TrainedModelDeployment`, `TrainedModel`) pass their argument through it.
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { secretConnection, TrainedModelDeployment, type ConnectionArgs } from "pulumi-elasticsearch-ml";
+import {
+  secretConnection,
+  TrainedModel,
+  TrainedModelDeployment,
+  type ConnectionArgs,
+} from "pulumi-elasticsearch-ml";
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
@@ -70,5 +76,18 @@ describe("connection argument: secretConnection (setMocks)", function () {
     const recorded = await valueOf(d.connection);
     assert.deepEqual(recorded, { endpoints: "https://es:9200", apiKey: "plain-key" });
     assert.equal(await pulumi.isSecret(d.connection), true, "the output holding a credential is secret");
+  });
+
+  it("TrainedModel passes its argument through it too", async () => {
+    const m = new TrainedModel("m", {
+      modelId: ".elser_model_2",
+      connection: { endpoints: "https://es:9200", apiKey: "plain-key" },
+    });
+    const recorded = await valueOf(m.connection);
+    assert.deepEqual(recorded, { endpoints: "https://es:9200", apiKey: "plain-key" });
+    assert.equal(await pulumi.isSecret(m.connection), true, "the output holding a credential is secret");
+    const named = new TrainedModel("n", { modelId: ".elser_model_2", connection: "eu" });
+    assert.equal(await valueOf(named.connection), "eu");
+    assert.equal(await pulumi.isSecret(named.connection), false);
   });
 });
