@@ -8,7 +8,7 @@
  * (an Elastic Cloud deployment, an `elasticstack` API key resource, …) and exports their outputs the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 
 /** The platform stack's settings. */
 export interface PlatformSettings {
@@ -27,7 +27,10 @@ export function platformProgram(settings: PlatformSettings) {
 export interface MlSettings {
   /** The platform stack, as `StackReference` names it: `<organization>/<project>/<stack>`. */
   platformStack: string;
-  /** The model to deploy; it must already be in the cluster. */
+  /**
+   * The model to deploy. An Elastic packaged model (leading ".") is declared here too, with the same
+   * connection, and downloaded by the cluster first; any other id must already be in the cluster.
+   */
   modelId: string;
   /** The deployment id; defaults to the model id. */
   deploymentId?: string;
@@ -35,20 +38,25 @@ export interface MlSettings {
   allocations?: number;
 }
 
-/** The ML stack: one deployment on the platform stack's cluster. */
+/** The ML stack: the model (when packaged) and one deployment of it, on the platform stack's cluster. */
 export function mlProgram(settings: MlSettings) {
   const platform = new pulumi.StackReference("platform", { name: settings.platformStack });
+  // The platform's outputs, as they are: the key stays a secret (and would be made one if it were not).
+  const connection = {
+    endpoints: platform.requireOutput("endpoint") as pulumi.Output<string>,
+    apiKey: platform.requireOutput("apiKey") as pulumi.Output<string>,
+  };
+  const model = settings.modelId.startsWith(".")
+    ? new TrainedModel("model", { modelId: settings.modelId, platform: "auto", connection })
+    : undefined;
   const search = new TrainedModelDeployment("search", {
-    modelId: settings.modelId,
+    modelId: model?.resolvedModelId ?? settings.modelId,
     deploymentId: settings.deploymentId,
     numberOfAllocations: settings.allocations ?? 1,
-    // The platform's outputs, as they are: the key stays a secret (and would be made one if it were not).
-    connection: {
-      endpoints: platform.requireOutput("endpoint") as pulumi.Output<string>,
-      apiKey: platform.requireOutput("apiKey") as pulumi.Output<string>,
-    },
+    connection,
   });
   return {
+    modelId: model?.resolvedModelId ?? settings.modelId,
     deploymentId: search.deploymentId,
     clusterUuid: search.clusterUuid,
     allocationState: search.allocationState,
