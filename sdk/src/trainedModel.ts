@@ -91,13 +91,9 @@ export interface TrainedModelArgs {
    */
   forceDelete?: pulumi.Input<boolean>;
   /**
-   * Where the model's cluster is and how to authenticate: the name of a connection defined in stack config
-   * `elasticsearch-ml:connections`, or the settings themselves ({@link ConnectionArgs}, e.g. from another
-   * stack's outputs; credentials are stored as secrets whatever you pass); the default connection (stack
-   * config, then the `ELASTICSEARCH_*` environment) when omitted. Changing it is an in-place update (the
-   * model is neither deleted nor downloaded again) that checks the new credentials and that the endpoint
-   * still answers as the recorded cluster (`GET /`), then records the new settings, which a later
-   * `pulumi destroy` uses.
+   * The cluster: a connection name from stack config `elasticsearch-ml:connections`, or the settings
+   * themselves (e.g. from a `StackReference`; credentials are stored as secrets); the default connection
+   * when omitted. A change is an update checked against the recorded cluster, never a replacement.
    */
   connection?: ConnectionInput;
 }
@@ -124,7 +120,6 @@ export class TrainedModel extends pulumi.dynamic.Resource {
   declare readonly inputFieldNames: pulumi.Output<string[] | undefined>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   declare readonly forceDelete: pulumi.Output<boolean | undefined>;
-  /** The recorded connection: a name, or the settings with their credentials as secrets. */
   declare readonly connection: pulumi.Output<ConnectionOutput | undefined>;
 
   /** The model's id in the cluster (the `_linux-x86_64` build when `platform` chose it): give it to deployments. */

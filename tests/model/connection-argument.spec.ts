@@ -80,7 +80,9 @@ describe("TrainedModel: connection given as resource arguments", function () {
       deleteBeforeReplace: false,
     });
     assert.ok(
-      h.progress.warnings.some((w) => w.startsWith(`${MODEL}: the connection changes: the credentials.`)),
+      h.progress.warnings.some((w) =>
+        w.startsWith(`model ${MODEL}: the connection changes: the credentials.`),
+      ),
       h.progress.warnings.join("\n"),
     );
     assert.ok(!h.progress.warnings.join("\n").includes(second.api_key));

@@ -288,23 +288,23 @@ describe("TrainedModel diff", function () {
       { changes: true, replaces: ["modelId"], deleteBeforeReplace: false },
     ],
     [
-      "the connection changed (name): in place, the update checks it with GET /",
+      "the connection changed (an update checked against the recorded cluster, never a replacement)",
       olds,
       { ...base, connection: "eu" },
       same,
       { changes: true, replaces: [], deleteBeforeReplace: false },
     ],
     [
-      "the connection's API key changed: in place",
-      { ...olds, connection: { endpoints: "http://es:9200", apiKey: "old" } },
-      { ...base, connection: { endpoints: "http://es:9200", apiKey: "new" } },
+      "the connection's settings changed (a new API key)",
+      { ...olds, connection: { endpoints: "https://a:9200", apiKey: "k1" } },
+      { ...base, connection: { endpoints: "https://a:9200", apiKey: "k2" } },
       same,
       { changes: true, replaces: [], deleteBeforeReplace: false },
     ],
     [
-      "the same connection settings: no change",
-      { ...olds, connection: { endpoints: "http://es:9200", apiKey: "k" } },
-      { ...base, connection: { endpoints: "http://es:9200", apiKey: "k" } },
+      "the same connection settings",
+      { ...olds, connection: { endpoints: "https://a:9200" } },
+      { ...base, connection: { endpoints: "https://a:9200" } },
       same,
       { changes: false, replaces: [], deleteBeforeReplace: false },
     ],
@@ -365,19 +365,14 @@ describe("TrainedModel diff", function () {
     });
   }
 
-  it("a connection change says what changed (for the preview notice), with the rest unchanged", () => {
+  it("a connection change is flagged for the update to reconnect first", () => {
     const result = diffModelInputs(
       { ...olds, connection: { endpoints: "http://a:9200", apiKey: "old" } },
       { ...base, connection: { endpoints: "http://b:9200", apiKey: "new" } },
       same,
     );
-    assert.deepEqual(result.connection, {
-      source: false,
-      endpoint: true,
-      credentials: true,
-      settings: false,
-    });
-    assert.equal(diffModelInputs(olds, base, same).connection, undefined);
+    assert.equal(result.reconnect, true);
+    assert.equal(diffModelInputs(olds, base, same).reconnect, false);
   });
 });
 

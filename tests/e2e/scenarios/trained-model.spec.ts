@@ -16,8 +16,8 @@ import * as adaptive from "example-adaptive";
 import * as minimal from "example-minimal";
 import * as teardown from "example-teardown";
 import * as twoClusters from "example-two-clusters";
-import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
-import { getPulumiCli, stepOps, withTestStack } from "../harness";
+import { MODEL_TYPE_TOKEN, TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { expectOperationFailure, getPulumiCli, stepOps, urnName, withTestStack } from "../harness";
 import { describeLog, freshCluster, stackOn, startScenarioEmulator } from "./support";
 
 const E5 = ".multilingual-e5-small";
@@ -235,6 +235,61 @@ describe("e2e: TrainedModel through the real engine", function () {
     } finally {
       await eu.close();
     }
+  });
+
+  it("a download past waitTimeoutSeconds is recorded, and the next up finishes it without a second download", async () => {
+    const program = (waitTimeoutSeconds: number) => async () => {
+      const model = new TrainedModel("e5", { modelId: E5, waitTimeoutSeconds });
+      return { fullyDefined: model.fullyDefined };
+    };
+    await withTestStack(stackOn(es, program(0.01)), async (stack) => {
+      const failed = await expectOperationFailure(stack.up());
+      assert.match(failed.output, /was not fully downloaded within waitTimeoutSeconds \(0\.01 s\)/);
+      assert.match(failed.output, /picked up, not restarted/);
+      const recorded = (await stack.exportStack()).resources?.find((r) => r.type === MODEL_TYPE_TOKEN);
+      assert.equal(recorded?.outputs?.fullyDefined, false);
+
+      stack.setProgram(program(60));
+      const again = await stack.up();
+      assert.equal(again.result.outputs.fullyDefined?.value, true);
+      const puts = es.admin.log().filter((e) => e.method === "PUT" && e.path === `/_ml/trained_models/${E5}`);
+      assert.equal(puts.length, 1, `one download in all:\n${describeLog(es.admin.log())}`);
+      await stack.destroy();
+    });
+  });
+
+  it("an interrupted upload is recorded not fully defined (with __provider); the next up deletes and re-uploads it", async () => {
+    const definitionPath = join(dir, "interrupted.pt");
+    writeFileSync(definitionPath, randomBytes(20_000));
+    await withTestStack(stackOn(es, uploadThenDeploy(definitionPath)), async (stack) => {
+      es.admin.addFault({ method: "PUT", path: "/definition/0$", status: 500, times: 1 });
+      const failed = await expectOperationFailure(stack.up());
+      assert.match(
+        failed.output,
+        /half-defined in the cluster and recorded in the stack as not fully defined/,
+      );
+      const checkpoint = await stack.exportStack();
+      const model = (checkpoint.resources ?? []).find((r) => r.type === MODEL_TYPE_TOKEN);
+      assert.ok(model, "the model is recorded despite the failure");
+      assert.equal(urnName(model.urn), "mine");
+      assert.equal(model.outputs?.fullyDefined, false);
+      assert.equal(typeof model.outputs?.__provider, "string", "__provider survived the partial failure");
+      assert.equal(
+        (checkpoint.resources ?? []).some((r) => urnName(r.urn) === "mine-search"),
+        false,
+        "the deployment waits for the model",
+      );
+
+      es.admin.clearLog();
+      const again = await stack.up();
+      assert.deepEqual(again.result.summary.resourceChanges, { same: 1, update: 1, create: 1 });
+      assert.deepEqual(changes(es.admin.log()).slice(0, 3), [
+        "DELETE /_ml/trained_models/my-embedder",
+        "PUT /_ml/trained_models/my-embedder",
+        "PUT /_ml/trained_models/my-embedder/definition/<n>",
+      ]);
+      await stack.destroy();
+    });
   });
 
   it("an uploaded model whose definition file changes: stop the deployment, delete and re-upload, start again", async () => {

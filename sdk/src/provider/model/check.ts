@@ -100,8 +100,8 @@ export function checkModelInputs(_olds: unknown, news: unknown): ModelCheckOutco
   if (force !== undefined && !isUnknown(force) && typeof force !== "boolean") {
     fail("forceDelete", `forceDelete: ${show(force)} is not allowed; must be true or false`);
   }
-  // A name or an object of settings: the rules every resource shares (a credential is never shown).
-  for (const failure of checkConnectionArgument(inputs.connection)) fail(failure.property, failure.reason);
+  // A name from stack config or an object of settings: the rules every resource's `connection` shares.
+  if (inputs.connection !== undefined) failures.push(...checkConnectionArgument(inputs.connection));
   return { inputs: inputs as unknown as ModelInputs, failures };
 }
 

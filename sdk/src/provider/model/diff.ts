@@ -3,15 +3,13 @@
  *
  * A model's definition, vocabulary and configuration cannot be changed in Elasticsearch once created, so
  * any change to what the model is (id, platform, packaged input fields, uploaded files or configuration)
- * replaces it, deleting first (the new model has the same id). Settings of the provider
- * (`waitTimeoutSeconds`, `forceDelete`) and a moved file with the same bytes are recorded in place. A
- * `connection` change (name ↔ object ↔ default, new credentials, a new endpoint) is an in-place update, as
- * for a deployment: the same model reached another way; the update checks the new settings (`GET /`, and
- * the wrong-cluster guard) before recording them (see `../connectionInput.ts`). A model recorded as not fully
- * defined (a timed-out download, an interrupted upload, or found missing at refresh) is always a change, so
- * the next `up` finishes it.
+ * replaces it, deleting first (the new model has the same id). Settings of the provider (`waitTimeoutSeconds`,
+ * `forceDelete`), the connection (checked against the recorded cluster by the update) and a moved file with
+ * the same bytes are updated in place. A model
+ * recorded as not fully defined (a timed-out download, an interrupted upload, or found missing at refresh)
+ * is always a change, so the next `up` finishes it.
  */
-import { type ConnectionChange, connectionChange } from "../connectionInput";
+import { connectionChange } from "../connectionInput";
 import { containsUnknown, isPlainObject, isUnknown } from "../inputs";
 import type { ModelInputs, ModelOutputs } from "./inputs";
 
@@ -33,8 +31,9 @@ export interface ModelDiff {
   /** Why the model must be replaced, for messages and tests (`upload.definitionPath: file changed`, …). */
   reasons: string[];
   /** Recorded as not fully defined: the update finishes the download or upload. */
-  incomplete: boolean; /** Present when `connection` changes: the update connects with the new settings first (`GET /`). */
-  connection?: ConnectionChange;
+  incomplete: boolean;
+  /** The connection changes: the update connects with the new settings first. */
+  reconnect: boolean;
 }
 
 /** Compare the recorded model with the declaration. */
@@ -54,6 +53,10 @@ export function diffModelInputs(
   for (const key of ["modelId", "platform"] as const) {
     if (!sameJson(olds[key], news[key])) replace(key, `${show(olds[key])} → ${show(news[key])}`);
   }
+  // As for every resource of the package, a connection change is an update, never a replacement: the
+  // update connects with the new settings and refuses another cluster than the recorded one.
+  const reconnect = connectionChange(olds.connection, news.connection) !== undefined;
+  if (reconnect) recordOnly = true;
   if (!sameJson(olds.inputFieldNames, news.inputFieldNames)) {
     replace("inputFieldNames", `${show(olds.inputFieldNames)} → ${show(news.inputFieldNames)}`);
   }
@@ -95,17 +98,16 @@ export function diffModelInputs(
   for (const key of ["waitTimeoutSeconds", "forceDelete"] as const) {
     if (!sameJson(olds[key], news[key])) recordOnly = true;
   }
-  const connection = connectionChange(olds.connection, news.connection);
   const incomplete = olds.fullyDefined !== true;
   const replaceList = [...replaces];
   const sameId = olds.modelId === news.modelId || isUnknown(news.modelId);
   return {
-    changes: replaceList.length > 0 || recordOnly || incomplete || connection !== undefined,
+    changes: replaceList.length > 0 || recordOnly || incomplete,
     replaces: replaceList,
     deleteBeforeReplace: replaceList.length > 0 && sameId,
     reasons,
     incomplete,
-    ...(connection !== undefined ? { connection } : {}),
+    reconnect,
   };
 }
 

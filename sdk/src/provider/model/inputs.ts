@@ -1,3 +1,5 @@
+import type { ConnectionArgument } from "../connectionInput";
+
 /**
  * The shapes of a `TrainedModel`'s inputs and outputs as the provider sees them (plain JSON, after the
  * engine resolved every `Input`), and the packaged models this version knows.
@@ -42,11 +44,8 @@ export interface ModelInputs {
   waitTimeoutSeconds: number;
   /** Delete even when deployments, pipelines or inference endpoints use the model (see forceDelete.ts). */
   forceDelete?: boolean;
-  /**
-   * Name of a connection from stack config, or an object of connection settings (see
-   * `../connectionInput.ts`); the default connection when absent.
-   */
-  connection?: string | Record<string, unknown>;
+  /** A connection name from stack config, or the settings (see `../connectionInput.ts`). */
+  connection?: ConnectionArgument;
 }
 
 /** What is recorded about an uploaded file: enough to tell a changed file without reading it again. */

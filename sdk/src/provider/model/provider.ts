@@ -15,9 +15,9 @@
 import { type ClientOptions, isNotFound, ResponseError, type TrainedModelConfig } from "../../client";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "../config";
 import { Connections } from "../connections";
-import { type ConnectionArgument, connectionChange, connectionChangeNotice } from "../connectionInput";
-import { ClusterUnreachableError, ModelExistsError, ModelInUseError, WaitTimeoutError } from "../errors";
+import { ClusterUnreachableError, ModelInUseError } from "../errors";
 import { isPlainObject, isUnknown } from "../inputs";
+import { type ConnectionArgument, connectionChange, connectionChangeNotice } from "../connectionInput";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectionFailures, connectSession, Session } from "../session";
@@ -25,20 +25,12 @@ import { ProviderConfigError } from "../stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkModelInputs } from "./check";
 import { CurrentFiles, diffModelInputs } from "./diff";
-import { beginDownload, waitForDownload } from "./download";
+import { ensurePackaged, ensureUploaded } from "./ensure";
 import { currentFileRecord, sameRecord, statFile } from "./files";
 import { resolveForceDelete } from "./forceDelete";
-import {
-  isPackagedId,
-  KNOWN_PACKAGED_MODELS,
-  PLATFORM_SUFFIX,
-  ModelInputs,
-  ModelOutputs,
-  UploadInputs,
-} from "./inputs";
-import { choosePackagedBuild, nodesUnfitFor } from "./platform";
-import { DEFAULT_CHUNK_BYTES, uploadModel } from "./upload";
-import { declaredInputs, observed, partialFailure, reportModel } from "./outputs";
+import { isPackagedId, KNOWN_PACKAGED_MODELS, ModelInputs, ModelOutputs, UploadInputs } from "./inputs";
+import { declaredInputs, observed, reportModel } from "./outputs";
+import { DEFAULT_CHUNK_BYTES } from "./upload";
 import { describeUsers, hasUsers, inUseMessage, lookUpModelUsers } from "./users";
 
 type Props = Record<string, unknown>;
@@ -105,6 +97,7 @@ export class ModelProvider {
           "the cluster decides whether Elastic's repository has it",
       );
     }
+    // The connection's settings too (nothing is sent), by the rules every resource shares (`session.ts`).
     failures.push(
       ...connectionFailures(config, this.#connections, inputs.connection, failures, this.#deps.env()),
     );
@@ -126,19 +119,24 @@ export class ModelProvider {
     return { inputs: inputs as unknown as Props, failures };
   }
 
-  /**
-   * Replacement when what the model is changes; the upload's files are hashed only when they changed. A
-   * connection change is in place, and the preview says what the update will check.
-   */
+  /** Replacement when what the model is changes; the upload's files are hashed only when they changed. */
   async diff(_id: string, olds: Props, news: Props) {
     const old = olds as Partial<ModelOutputs>;
     const inputs = news as unknown as ModelInputs;
     const files = await this.#currentFiles(inputs.upload, old);
     const result = diffModelInputs(old, inputs, files);
-    if (result.connection !== undefined) {
-      const id = String(old.resolvedModelId ?? inputs.modelId);
-      this.#deps.progress.warn(
-        connectionChangeNotice(id, result.connection, old.connection, inputs.connection, old.clusterUuid),
+    const change = connectionChange(old.connection, inputs.connection);
+    if (change !== undefined && result.replaces.length === 0) {
+      // A preview sends nothing, so it says what the update will check.
+      this.#warnings.warn(
+        `reconnect:${String(old.resolvedModelId)}:${JSON.stringify(change)}`,
+        connectionChangeNotice(
+          `model ${String(old.resolvedModelId ?? inputs.modelId)}`,
+          change,
+          old.connection,
+          inputs.connection,
+          old.clusterUuid,
+        ),
       );
     }
     return {
@@ -153,25 +151,28 @@ export class ModelProvider {
     const inputs = props as unknown as ModelInputs;
     const session = await this.#connect(inputs.connection, undefined, "create", inputs.modelId);
     const outs = isPackagedId(inputs.modelId)
-      ? await this.#ensurePackaged(session, props, undefined)
-      : await this.#ensureUploaded(session, props, false);
+      ? await ensurePackaged(this.#deps, session, props, undefined)
+      : await ensureUploaded(this.#deps, session, props, false);
     return { id: outs.resolvedModelId as string, outs };
   }
 
   /**
    * Record provider settings (and a moved file with the same bytes); finish a model recorded as not fully
-   * defined (a timed-out download is waited for, a dead one restarted, an interrupted upload redone). A new
-   * connection is used first: `GET /` checks its credentials and that it answers as the recorded cluster,
-   * then it is recorded (so a later `pulumi destroy` uses it).
+   * defined (a timed-out download is waited for, a dead one restarted, an interrupted upload redone).
    */
   async update(_id: string, olds: Props, news: Props) {
     const old = olds as Partial<ModelOutputs>;
     const inputs = news as unknown as ModelInputs;
+    if (connectionChange(old.connection, inputs.connection) !== undefined) {
+      // The new settings first: GET / checks the credentials and refuses a cluster other than the recorded one.
+      await this.#connect(
+        inputs.connection,
+        old.clusterUuid,
+        "update",
+        old.resolvedModelId ?? inputs.modelId,
+      );
+    }
     if (old.fullyDefined === true) {
-      if (connectionChange(old.connection, inputs.connection) !== undefined) {
-        const id = old.resolvedModelId ?? inputs.modelId;
-        await this.#connect(inputs.connection, old.clusterUuid, "update", id);
-      }
       const outs: Props = { ...news, ...observed(old) };
       if (inputs.upload !== undefined && old.uploadedFiles !== undefined) {
         outs.uploadedFiles = await this.#fileRecords(inputs.upload, old);
@@ -180,8 +181,8 @@ export class ModelProvider {
     }
     const session = await this.#connect(inputs.connection, old.clusterUuid, "update", inputs.modelId);
     const outs = isPackagedId(inputs.modelId)
-      ? await this.#ensurePackaged(session, news, old.resolvedModelId)
-      : await this.#ensureUploaded(session, news, true);
+      ? await ensurePackaged(this.#deps, session, news, old.resolvedModelId)
+      : await ensureUploaded(this.#deps, session, news, true);
     return { outs };
   }
 
@@ -272,135 +273,6 @@ export class ModelProvider {
 
   // -------------------------------------------------------------------------------------------
 
-  /** Choose the build, start or pick up the download, wait for it; a failure after the start is partial. */
-  async #ensurePackaged(session: Session, props: Props, recordedId: string | undefined): Promise<Props> {
-    const inputs = props as unknown as ModelInputs;
-    let modelId = recordedId;
-    if (modelId === undefined) {
-      const nodes = inputs.platform === "auto" ? await session.client.getMlNodeOs() : undefined;
-      const decision = choosePackagedBuild(inputs.modelId, inputs.platform, nodes);
-      if (inputs.platform !== undefined) {
-        this.#deps.progress.info(
-          `${inputs.modelId}: downloading [${decision.resolvedModelId}] (${decision.reason})`,
-        );
-      }
-      modelId = decision.resolvedModelId;
-      if (inputs.platform !== "auto") await this.#warnUnfitNodes(session, modelId);
-    }
-    const deadline = this.#deps.clock.now() + inputs.waitTimeoutSeconds * 1000;
-    const options = {
-      client: session.client,
-      modelId,
-      inputFieldNames: inputs.inputFieldNames,
-      deadline,
-      waitTimeoutSeconds: inputs.waitTimeoutSeconds,
-      timing: this.#deps.timing,
-      clock: this.#deps.clock,
-      progress: this.#deps.progress,
-    };
-    await beginDownload(options);
-    let model: TrainedModelConfig;
-    try {
-      model = await waitForDownload(options);
-    } catch (err) {
-      const next =
-        err instanceof WaitTimeoutError
-          ? "The download keeps running in Elasticsearch and the model is recorded in the stack: run pulumi up again " +
-            "to keep waiting (the running download is picked up, not restarted), or raise waitTimeoutSeconds."
-          : "The model is recorded in the stack as not fully defined: run pulumi up again; if no download is running " +
-            "then, the incomplete model is deleted and downloaded again.";
-      throw partialFailure(session, props, modelId, "packaged", err, next);
-    }
-    return reportModel(session, props, modelId, model);
-  }
-
-  /** A `_linux-x86_64` build chosen explicitly: say which ML nodes could never run it. */
-  async #warnUnfitNodes(session: Session, modelId: string): Promise<void> {
-    if (!modelId.endsWith(PLATFORM_SUFFIX)) return;
-    let unfit: string[];
-    try {
-      unfit = nodesUnfitFor(modelId, await session.client.getMlNodeOs());
-    } catch (err) {
-      // Informative only: without `monitor` the nodes cannot be read, and the download goes on.
-      if (err instanceof ResponseError) return;
-      throw err;
-    }
-    if (unfit.length > 0) {
-      this.#deps.progress.warn(
-        `${modelId}: ML nodes ${unfit.join(", ")} cannot run this linux-x86_64 build; Elasticsearch downloads it ` +
-          'but fails every deployment of it on those nodes. Declare the portable id, or platform: "auto".',
-      );
-    }
-  }
-
-  /** Upload the files (after deleting an incomplete model); a failure after the model exists is partial. */
-  async #ensureUploaded(session: Session, props: Props, recordedIncomplete: boolean): Promise<Props> {
-    const inputs = props as unknown as ModelInputs;
-    const modelId = inputs.modelId;
-    const upload = inputs.upload as UploadInputs;
-    const { client } = session;
-    const existing = await client.getTrainedModel(modelId, { includeDefinitionStatus: true });
-    if (existing !== undefined) {
-      if (existing.fully_defined === true && !recordedIncomplete) {
-        throw new ModelExistsError(
-          `Model [${modelId}] already exists on cluster [${session.clusterUuid}]. Nothing was changed. An uploaded ` +
-            "model is never taken over: Elasticsearch keeps no hash of its definition, so it cannot be compared with " +
-            "upload.definitionPath. Delete it (DELETE _ml/trained_models/" +
-            `${modelId}) or choose another modelId.`,
-        );
-      }
-      this.#deps.progress.info(
-        `${modelId}: ${existing.fully_defined === true ? "recorded as incompletely uploaded" : "found incomplete (an interrupted upload)"}; ` +
-          "Elasticsearch cannot tell which parts arrived, so it is deleted and uploaded again",
-      );
-      // Forced: a model that is not fully defined serves nothing, and a pipeline naming it must not block this.
-      await client.deleteTrainedModel(modelId, { force: true });
-    }
-    let files;
-    try {
-      files = await uploadModel({
-        client,
-        modelId,
-        upload,
-        chunkBytes: this.#deps.chunkBytes,
-        progress: this.#deps.progress,
-      });
-    } catch (err) {
-      // Nothing to record when the model was not even created (the configuration was refused, a file is unreadable).
-      let created = true;
-      try {
-        created = (await client.getTrainedModel(modelId)) !== undefined;
-      } catch {
-        // Unknown: record it, so the next `up` checks.
-      }
-      if (!created) throw err;
-      throw partialFailure(
-        session,
-        props,
-        modelId,
-        "upload",
-        err,
-        "The model is half-defined in the cluster and recorded in the stack as not fully defined: run pulumi up " +
-          "again to delete it and upload it again (Elasticsearch cannot tell which parts arrived).",
-      );
-    }
-    const model = await client.getTrainedModel(modelId, { includeDefinitionStatus: true });
-    if (model?.fully_defined !== true) {
-      throw partialFailure(
-        session,
-        props,
-        modelId,
-        "upload",
-        new Error(`Model [${modelId}] was uploaded but Elasticsearch does not report it fully defined`),
-        "It is recorded as not fully defined: run pulumi up again to delete it and upload it again.",
-      );
-    }
-    this.#deps.progress.info(
-      `${modelId}: uploaded (fully defined, definition SHA-256 ${files.definition.sha256})`,
-    );
-    return reportModel(session, { ...props, uploadedFiles: files }, modelId, model);
-  }
-
   /** The current hashes of the declared files (known paths only): stat-gated, see `files.ts`. */
   async #currentFiles(upload: unknown, old: Partial<ModelOutputs>): Promise<CurrentFiles> {
     if (!isPlainObject(upload) || old.uploadedFiles === undefined) return {};
@@ -435,7 +307,6 @@ export class ModelProvider {
     return this.#config;
   }
 
-  /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */
   #connect(
     connection: ConnectionArgument,
     recordedUuid: string | undefined,

@@ -56,8 +56,9 @@ export async function lookUpModelUsers(
     if (endpoints !== undefined) {
       const ids = new Set<string>();
       for (const e of endpoints) {
-        if (e.service_settings?.model_id === modelId && !isPreconfigured(e.inference_id))
+        if (e.service_settings?.model_id === modelId && !isPreconfiguredEndpoint(e.inference_id)) {
           ids.add(e.inference_id);
+        }
       }
       for (const d of users.deployments) for (const id of inferenceEndpointsUsing(endpoints, d)) ids.add(id);
       users.inferenceEndpoints = [...ids].sort();
@@ -70,15 +71,14 @@ export async function lookUpModelUsers(
 }
 
 /**
- * Whether an inference endpoint is one of Elasticsearch's preconfigured ones (8.16+: `.elser-2-elasticsearch`,
- * `.multilingual-e5-small-elasticsearch`, `.rerank-v1-elasticsearch`, listed by `GET _inference/_all` on every
- * cluster). Ids of endpoints users create follow `MlStrings.isValidId` (checked by `PutInferenceModelAction`),
- * so they never start with "."; a preconfigured one does. It names the preferred build of its model but does
- * not need it: it downloads and deploys the model on first use, so it never blocks the model's delete. While
- * its deployment runs it is a user through that deployment (below), as any endpoint is.
+ * Elastic's preconfigured endpoints (`ElasticsearchInternalService.defaultConfigIds`: `.elser-2-elasticsearch`,
+ * `.multilingual-e5-small-elasticsearch`, `.rerank-v1-elasticsearch`, 8.16+) name the packaged models on every
+ * cluster, downloaded or not, and download them on first use: deleting the model does not break them, so
+ * naming the model alone does not make one a user (one that runs a deployment of it is found through the
+ * deployment).
  */
-function isPreconfigured(inferenceId: string): boolean {
-  return inferenceId.startsWith(".");
+export function isPreconfiguredEndpoint(inferenceId: string): boolean {
+  return /^\.[a-z0-9_.-]+-elasticsearch$/.test(inferenceId);
 }
 
 /** Whether anything uses the model. */
