@@ -9,7 +9,7 @@
  */
 import { EsError, resourceNotFound } from "./errors";
 import type { Duration } from "./params";
-import { packagedConfig, resolvePackage } from "./routes/packagedModels";
+import { beginPackagedDownload, resolvePackage } from "./routes/packagedModels";
 import type { Services } from "./routes/context";
 import { runStart } from "./routes/start";
 import type { Cluster } from "./state/cluster";
@@ -40,19 +40,7 @@ export async function ensureModel(cluster: Cluster, modelId: string): Promise<Mo
     throw resourceNotFound(`Could not deploy model [${modelId}] as the model cannot be found.`);
   }
   const spec = resolvePackage(cluster, modelId);
-  const model: Model = {
-    modelId,
-    modelType: "pytorch",
-    config: packagedConfig(spec, { input: { field_names: ["text_field"] } }),
-    createTime: Date.now(),
-    createdBy: "api_user",
-    parts: new Map(),
-    hasVocabulary: false,
-    inlineSizeBytes: 0,
-    builtIn: false,
-  };
-  cluster.models.models.set(modelId, model);
-  cluster.downloads.start(model, spec, cluster.options.modelDownloadMs);
+  const { model } = beginPackagedDownload(cluster, modelId, spec, { input: { field_names: ["text_field"] } });
   await awaitImport(cluster, modelId);
   return model;
 }

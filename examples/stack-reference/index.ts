@@ -8,7 +8,7 @@
  * (an Elastic Cloud deployment, an `elasticstack` API key resource, …) and exports their outputs the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
+import { type ConnectionArgs, TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
 
 /** The platform stack's settings. */
 export interface PlatformSettings {
@@ -28,8 +28,8 @@ export interface MlSettings {
   /** The platform stack, as `StackReference` names it: `<organization>/<project>/<stack>`. */
   platformStack: string;
   /**
-   * The model to deploy. An Elastic packaged model (leading ".") is declared here too, with the same
-   * connection, and downloaded by the cluster first; any other id must already be in the cluster.
+   * The model to deploy. An Elastic packaged model (leading ".") is declared on the platform's cluster and
+   * downloaded first; any other id must already be in the cluster.
    */
   modelId: string;
   /** The deployment id; defaults to the model id. */
@@ -42,21 +42,21 @@ export interface MlSettings {
 export function mlProgram(settings: MlSettings) {
   const platform = new pulumi.StackReference("platform", { name: settings.platformStack });
   // The platform's outputs, as they are: the key stays a secret (and would be made one if it were not).
-  const connection = {
+  const connection: ConnectionArgs = {
     endpoints: platform.requireOutput("endpoint") as pulumi.Output<string>,
     apiKey: platform.requireOutput("apiKey") as pulumi.Output<string>,
   };
-  const model = settings.modelId.startsWith(".")
-    ? new TrainedModel("model", { modelId: settings.modelId, platform: "auto", connection })
-    : undefined;
+  const modelId = settings.modelId.startsWith(".")
+    ? new TrainedModel("model", { modelId: settings.modelId, platform: "auto", connection }).resolvedModelId
+    : settings.modelId;
   const search = new TrainedModelDeployment("search", {
-    modelId: model?.resolvedModelId ?? settings.modelId,
+    modelId,
     deploymentId: settings.deploymentId,
     numberOfAllocations: settings.allocations ?? 1,
     connection,
   });
   return {
-    modelId: model?.resolvedModelId ?? settings.modelId,
+    modelId,
     deploymentId: search.deploymentId,
     clusterUuid: search.clusterUuid,
     allocationState: search.allocationState,

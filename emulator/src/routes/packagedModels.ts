@@ -107,6 +107,31 @@ export function packagedConfig(
 }
 
 /**
+ * Stores a packaged model's configuration, not yet fully defined, and starts its import task: what a PUT
+ * of a packaged id does, and what an inference endpoint does for a model it needs (`putBuiltInModel`).
+ */
+export function beginPackagedDownload(
+  cluster: Cluster,
+  id: string,
+  spec: PackagedModelSpec,
+  values: Record<string, unknown>,
+): { model: Model; download: Download } {
+  const model: Model = {
+    modelId: id,
+    modelType: "pytorch",
+    config: packagedConfig(spec, values),
+    createTime: Date.now(),
+    createdBy: "api_user",
+    parts: new Map(),
+    hasVocabulary: false,
+    inlineSizeBytes: 0,
+    builtIn: false,
+  };
+  cluster.models.models.set(id, model);
+  return { model, download: cluster.downloads.start(model, spec, cluster.options.modelDownloadMs) };
+}
+
+/**
  * The `Warning` a platform-specific package gets when the ML nodes cannot run it: several
  * platforms, or one that differs from the package's.
  */
@@ -165,19 +190,7 @@ export function putPackagedModel(
         `Trained machine learning model [${id}] already exists`,
       );
     }
-    const model: Model = {
-      modelId: id,
-      modelType: "pytorch",
-      config: packagedConfig(spec, values),
-      createTime: Date.now(),
-      createdBy: "api_user",
-      parts: new Map(),
-      hasVocabulary: false,
-      inlineSizeBytes: 0,
-      builtIn: false,
-    };
-    cluster.models.models.set(id, model);
-    const download = cluster.downloads.start(model, spec, cluster.options.modelDownloadMs);
+    const { model, download } = beginPackagedDownload(cluster, id, spec, values);
     if (waitForCompletion) await awaitDownload(cluster, download);
     const warning = platformWarning(cluster, id, spec.platformArchitecture);
     if (warning) ctx.warnings.push(warning);

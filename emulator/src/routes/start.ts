@@ -19,6 +19,11 @@ import { jsonBody, ok, RouteContext, Services } from "./context";
 import { platformWarning } from "./packagedModels";
 import { AdaptiveRequest, adaptiveErrors, normalizeAdaptive, readAdaptive } from "./adaptiveParams";
 
+/**
+ * At most 100 trained model deployments per cluster, a 429 beyond (`MachineLearning.MAX_TRAINED_MODEL_DEPLOYMENTS`,
+ * checked in `TransportStartTrainedModelDeploymentAction`, every version since 8.0): a stack with more
+ * deployments spans several clusters.
+ */
 export const MAX_DEPLOYMENTS = 100;
 
 export const inconsistentModelId = (body: string, path: string): string =>

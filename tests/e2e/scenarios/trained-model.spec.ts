@@ -14,10 +14,11 @@ import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { EmulatorHandle, RequestLogEntry } from "elasticsearch-ml-emulator";
 import * as adaptive from "example-adaptive";
 import * as minimal from "example-minimal";
+import * as stackReference from "example-stack-reference";
 import * as teardown from "example-teardown";
 import * as twoClusters from "example-two-clusters";
 import { MODEL_TYPE_TOKEN, TrainedModel, TrainedModelDeployment } from "pulumi-elasticsearch-ml";
-import { expectOperationFailure, getPulumiCli, stepOps, urnName, withTestStack } from "../harness";
+import { expectOperationFailure, getPulumiCli, stepOps, TestStack, urnName, withTestStack } from "../harness";
 import { describeLog, freshCluster, stackOn, startScenarioEmulator } from "./support";
 
 const E5 = ".multilingual-e5-small";
@@ -234,6 +235,64 @@ describe("e2e: TrainedModel through the real engine", function () {
       });
     } finally {
       await eu.close();
+    }
+  });
+
+  it("the stack-reference example with a packaged id: the model on the platform's connection, a key rotation updates both in place", async () => {
+    const backend = mkdtempSync(join(tmpdir(), "e2e-model-backend-"));
+    const shared = { passphrase: "model-stack-reference", env: { PULUMI_BACKEND_URL: `file://${backend}` } };
+    const stacks: TestStack[] = [];
+    try {
+      const platform = await TestStack.create({
+        ...shared,
+        projectName: "platform",
+        stackName: "prod",
+        program: async () => stackReference.platformProgram(stackReference.platformSettingsFromStackConfig()),
+        config: {
+          "platform:endpoint": es.url,
+          "platform:apiKey": { value: "rotation-id-1:key-one", secret: true },
+        },
+      });
+      stacks.push(platform);
+      const ml = await TestStack.create({
+        ...shared,
+        projectName: "ml",
+        stackName: "prod",
+        program: async () =>
+          stackReference.mlProgram({
+            platformStack: "organization/platform/prod",
+            modelId: E5,
+            deploymentId: "sr-e5",
+          }),
+      });
+      stacks.push(ml);
+      await platform.up();
+      const up = await ml.up();
+      // The stack, the model and the deployment (the StackReference is read, not created).
+      assert.deepEqual(up.result.summary.resourceChanges, { create: 3 });
+      const id = `${E5}_linux-x86_64`;
+      assert.deepEqual(changes(es.admin.log()), [
+        `PUT /_ml/trained_models/${id}`,
+        `POST /_ml/trained_models/${id}/deployment/_start`,
+      ]);
+
+      await platform.setSecret("platform:apiKey", "rotation-id-2:key-two");
+      await platform.up();
+      es.admin.clearLog();
+      const rotated = await ml.up();
+      assert.deepEqual(stepOps(rotated.events, { name: "model" }), ["update"]);
+      assert.deepEqual(stepOps(rotated.events, { name: "search" }), ["update"]);
+      assert.deepEqual(changes(es.admin.log()), [], "a key rotation changes nothing in the cluster");
+
+      es.admin.clearLog();
+      await ml.destroy();
+      assert.deepEqual(changes(es.admin.log()), [
+        "POST /_ml/trained_models/sr-e5/deployment/_stop",
+        `DELETE /_ml/trained_models/${id}`,
+      ]);
+    } finally {
+      for (const stack of stacks.reverse()) await stack.cleanup().catch(() => undefined);
+      rmSync(backend, { recursive: true, force: true });
     }
   });
 

@@ -115,7 +115,7 @@ export function repositoryUnreachableMessage(modelId: string, err: ResponseError
     "model) where there is internet access, put them on a file share or HTTP server the cluster reaches, and " +
     "set xpack.ml.model_repository in elasticsearch.yml on every master-eligible and ML node (a file:// or " +
     "http(s):// URL) — see Elastic's air-gapped install instructions for ELSER/E5 " +
-    "(https://www.elastic.co/docs/explore-analyze/machine-learning/nlp/ml-nlp-elser#air-gapped-install). " +
+    "(https://www.elastic.co/guide/en/machine-learning/current/ml-nlp-elser.html#air-gapped-install). " +
     "Then run pulumi up again. Or upload the model yourself with a TrainedModel that declares upload."
   );
 }
