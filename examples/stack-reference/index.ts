@@ -38,7 +38,7 @@ export interface MlSettings {
   allocations?: number;
 }
 
-/** The ML stack: one deployment on the platform stack's cluster. */
+/** The ML stack: the model (when packaged) and one deployment of it, on the platform stack's cluster. */
 export function mlProgram(settings: MlSettings) {
   const platform = new pulumi.StackReference("platform", { name: settings.platformStack });
   // The platform's outputs, as they are: the key stays a secret (and would be made one if it were not).
@@ -56,6 +56,7 @@ export function mlProgram(settings: MlSettings) {
     connection,
   });
   return {
+    modelId,
     deploymentId: search.deploymentId,
     clusterUuid: search.clusterUuid,
     allocationState: search.allocationState,

@@ -37,8 +37,9 @@ export async function program(settings: TwoClusterSettings) {
     numberOfAllocations: settings.allocations ?? 1,
   };
   const home = new TrainedModelDeployment("search", { ...common, modelId: modelOn("model") });
-  // `connection` names the cluster; changing it later is checked against the recorded cluster uuid
-  // (new credentials or another URL of the same cluster are fine; another cluster is refused).
+  // `connection` names the cluster; changing it later (on the model and the deployment) is an in-place
+  // update checked against the recorded cluster uuid (new credentials or another URL of the same cluster
+  // are fine; another cluster is refused). To move to another cluster, declare new resources.
   const remote = new TrainedModelDeployment(`search-${connection}`, {
     ...common,
     modelId: modelOn(`model-${connection}`, connection),

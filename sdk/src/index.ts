@@ -1,14 +1,14 @@
 /**
- * pulumi-elasticsearch-ml: a Pulumi resource that keeps Elasticsearch machine-learning trained model
- * deployments in the state declared in code.
+ * pulumi-elasticsearch-ml: Pulumi resources that keep Elasticsearch machine learning (models, trained model
+ * deployments, inference endpoints) in the state declared in code.
  *
  * - {@link TrainedModelDeployment} — a deployment of a model.
  * - {@link TrainedModel} — a model in the cluster: an Elastic packaged model downloaded, or yours uploaded.
+ * - {@link ConnectionArgs} — the `connection` argument of every resource, as settings (e.g. from a `StackReference`).
  * - {@link InferenceEndpoint} — an inference endpoint that owns or uses a deployment (ELSER, E5 for semantic_text).
  * - `pulumi-elasticsearch-ml/provider` and `pulumi-elasticsearch-ml/provider/trained-model`,
  *   `pulumi-elasticsearch-ml/provider/inference-endpoint` — the providers'
  *   stable entry points (used by state; not for programs).
- * - {@link ConnectionArgs} — the `connection` argument of every resource, as settings (e.g. from a `StackReference`).
  */
 export {
   TrainedModelDeployment,

@@ -1,7 +1,8 @@
 /**
  * The resource side of the connection argument (issue 15 item 2), under `pulumi.runtime.setMocks`: the
  * credentials a program passes as plain strings reach the engine as secrets; other settings stay plain;
- * a name passes unchanged; an `Output` resolving to settings becomes one secret.
+ * a name passes unchanged; an `Output` resolving to settings becomes one secret. Both resources
+ * (`TrainedModelDeployment`, `TrainedModel`) pass their argument through it.
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
@@ -82,7 +83,11 @@ describe("connection argument: secretConnection (setMocks)", function () {
       modelId: ".elser_model_2",
       connection: { endpoints: "https://es:9200", apiKey: "plain-key" },
     });
-    assert.deepEqual(await valueOf(m.connection), { endpoints: "https://es:9200", apiKey: "plain-key" });
+    const recorded = await valueOf(m.connection);
+    assert.deepEqual(recorded, { endpoints: "https://es:9200", apiKey: "plain-key" });
     assert.equal(await pulumi.isSecret(m.connection), true, "the output holding a credential is secret");
+    const named = new TrainedModel("n", { modelId: ".elser_model_2", connection: "eu" });
+    assert.equal(await valueOf(named.connection), "eu");
+    assert.equal(await pulumi.isSecret(named.connection), false);
   });
 });

@@ -171,6 +171,26 @@ describe("TrainedModel check", function () {
       { modelId: ".elser_model_2", connection: "e u" },
       [["connection", /"e u" is not allowed/]],
     ],
+    [
+      "connection settings: a setting out of range, named by its path (the rules shared with deployments)",
+      { modelId: ".elser_model_2", connection: { endpoints: "http://es:9200", maxRetries: 21 } },
+      [["connection.maxRetries", /^connection\.maxRetries: 21 is not allowed/]],
+    ],
+    [
+      "connection settings: a key that is not a setting",
+      { modelId: ".elser_model_2", connection: { endpoints: "http://es:9200", apikey: "k" } },
+      [["connection.apikey", /apikey/]],
+    ],
+    [
+      "connection: neither a name nor settings",
+      { modelId: ".elser_model_2", connection: 7 },
+      [["connection", /must be the name of a connection from stack config, or an object/]],
+    ],
+    [
+      "connection settings not known yet (another stack's outputs)",
+      { modelId: ".elser_model_2", connection: { endpoints: PULUMI_UNKNOWN, apiKey: PULUMI_UNKNOWN } },
+      [],
+    ],
   ];
   for (const [name, raw, expected] of cases) {
     it(name, () => {
@@ -187,6 +207,15 @@ describe("TrainedModel check", function () {
   it("fills the default timeout and drops nulls", () => {
     const { inputs } = checkModelInputs({}, { modelId: ".elser_model_2", platform: null, forceDelete: null });
     assert.deepEqual(inputs, { modelId: ".elser_model_2", waitTimeoutSeconds: 1200 });
+  });
+
+  it("drops null settings inside a connection object (unset outputs of another stack)", () => {
+    const { inputs, failures } = checkModelInputs(
+      {},
+      { modelId: ".elser_model_2", connection: { endpoints: "http://es:9200", apiKey: "k", cloudId: null } },
+    );
+    assert.deepEqual(failures, []);
+    assert.deepEqual(inputs.connection, { endpoints: "http://es:9200", apiKey: "k" });
   });
 });
 
@@ -335,6 +364,16 @@ describe("TrainedModel diff", function () {
       assert.deepEqual({ changes, replaces, deleteBeforeReplace }, expected);
     });
   }
+
+  it("a connection change is flagged for the update to reconnect first", () => {
+    const result = diffModelInputs(
+      { ...olds, connection: { endpoints: "http://a:9200", apiKey: "old" } },
+      { ...base, connection: { endpoints: "http://b:9200", apiKey: "new" } },
+      same,
+    );
+    assert.equal(result.reconnect, true);
+    assert.equal(diffModelInputs(olds, base, same).reconnect, false);
+  });
 });
 
 describe("TrainedModel packaged build choice (Kibana's rule)", function () {

@@ -10,15 +10,18 @@
  * connection (stack config, then the `ELASTICSEARCH_*` environment). An object is never merged with stack
  * config or the environment.
  *
- * How a resource adopts it (what `TrainedModelDeployment` does):
+ * How a resource adopts it (what `TrainedModelDeployment` and `TrainedModel` do; the connecting and
+ * `check`'s stack-config rules are shared in `session.ts`):
  * 1. args: `connection?: ConnectionInput`, passed as `secretConnection(args.connection)` in the
  *    constructor (`../connectionArgs.ts`), so credentials are secrets in state whatever the caller passed;
  * 2. `check`: {@link checkConnectionArgument} for the argument's shape and settings, then
- *    `Connections.check` (named connection defined, settings usable together; nothing is sent);
+ *    `Connections.check` through `session.ts`'s `connectionFailures` (named connection defined, settings
+ *    usable together; nothing is sent);
  * 3. `diff`: {@link connectionChange}; a change is an in-place update, never a replacement, and the
  *    preview says what changes ({@link connectionChangeNotice}); plans carry {@link redactConnection}'s form;
  * 4. `update`: connect with the NEW settings before anything else (`GET /` checks the credentials and the
- *    recorded cluster uuid), then record them in the outputs; `delete` and `read` use the recorded ones.
+ *    recorded cluster uuid: `session.ts`'s `connectSession`), then record them in the outputs; `delete` and
+ *    `read` use the recorded ones.
  */
 import type { ConnectionOptions } from "../client";
 import {
@@ -196,7 +199,7 @@ export function isConnectionPath(property: string): boolean {
  * the new endpoint is the same cluster): which parts change, and what the update will check.
  */
 export function connectionChangeNotice(
-  deploymentId: string,
+  id: string,
   change: ConnectionChange,
   old: unknown,
   next: unknown,
@@ -210,7 +213,7 @@ export function connectionChangeNotice(
   ].filter((p) => p !== undefined);
   const cluster = clusterUuid ? `cluster [${clusterUuid}], recorded for it` : "the cluster it runs on";
   return (
-    `${deploymentId}: the connection changes: ${parts.join(", ")}. The update sends GET / with the new settings ` +
+    `${id}: the connection changes: ${parts.join(", ")}. The update sends GET / with the new settings ` +
     `to check the credentials, and refuses (wrong cluster) unless the endpoint answers as ${cluster}; the new ` +
     "settings are then recorded, and later operations (pulumi destroy included) use them."
   );

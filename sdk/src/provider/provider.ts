@@ -22,7 +22,7 @@ import { type ClientOptions, type DeploymentStats } from "../client";
 import { type CheckFailure, checkInputs } from "./check";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
 import { Connections } from "./connections";
-import { type ConnectionArgument, connectionChangeNotice, isConnectionPath } from "./connectionInput";
+import { type ConnectionArgument, connectionChangeNotice } from "./connectionInput";
 import { diffInputs } from "./diff";
 import { ClusterUnreachableError } from "./errors";
 import { DEFAULT_WAIT_TIMEOUT_SECONDS, DeploymentInputs, DeploymentOutputs, isPlainObject } from "./inputs";
@@ -40,7 +40,7 @@ import {
 } from "./observe";
 import { consoleProgress, OnceWarnings, Progress } from "./progress";
 import { plannedStopFlags } from "./plannedStop";
-import { connectSession, Session } from "./session";
+import { connectionFailures, connectSession, Session } from "./session";
 import {
   adopt,
   failureReason,
@@ -130,11 +130,8 @@ export class DeploymentProvider {
   check(olds: unknown, news: unknown): CheckResult {
     const config = this.#configOrThrow();
     const { inputs, failures } = checkInputs(olds, news);
-    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
-    if (failures.every((f) => !isConnectionPath(f.property))) {
-      const connection = (inputs as Partial<DeploymentInputs>).connection;
-      failures.push(...this.#connections.check(config, connection, this.#deps.env()));
-    }
+    const connection = (inputs as Partial<DeploymentInputs>).connection;
+    failures.push(...connectionFailures(config, this.#connections, connection, failures, this.#deps.env()));
     return { inputs: inputs as unknown as Props, failures };
   }
 

@@ -5,7 +5,8 @@
  */
 import type { ProviderConfig } from "./config";
 import type { Connection, Connections } from "./connections";
-import type { ConnectionArgument } from "./connectionInput";
+import type { CheckFailure } from "./check";
+import { type ConnectionArgument, isConnectionPath } from "./connectionInput";
 import { WrongClusterError } from "./errors";
 
 /** A connected client, with the uuid of the cluster it answers as. */
@@ -27,7 +28,10 @@ export interface SessionSubject {
 }
 
 /**
- * Connect, read the cluster's identity, and refuse a cluster other than the recorded one.
+ * Connect, read the cluster's identity, and refuse a cluster other than the recorded one. `connection` is
+ * the one the operation must use: the NEW one in an update (so `GET /` checks the new credentials and that
+ * the new endpoint answers as the recorded cluster before the new settings are recorded), the recorded one
+ * in `delete` and `read`.
  *
  * @throws {WrongClusterError} When a uuid was recorded and the endpoint now answers with another one.
  */
@@ -61,4 +65,22 @@ export async function connectSession(
     clusterUuid: info.cluster_uuid,
     esVersion: serverless ? `${info.version.number} (serverless)` : info.version.number,
   };
+}
+
+/**
+ * `check`'s rules for a resource's `connection` beyond its own shape (`checkConnectionArgument`), nothing
+ * sent: a name must be defined in stack config, and the settings it selects (or the object's) must be usable
+ * together. Skipped when the argument already failed (`failures` names it or one of its settings).
+ *
+ * @throws {ProviderConfigError} When the stack config the connection selects is unusable.
+ */
+export function connectionFailures(
+  config: ProviderConfig,
+  connections: Connections,
+  connection: unknown,
+  failures: readonly CheckFailure[],
+  env: Readonly<Record<string, string | undefined>>,
+): CheckFailure[] {
+  if (failures.some((f) => isConnectionPath(f.property))) return [];
+  return connections.check(config, connection as ConnectionArgument, env);
 }

@@ -19,7 +19,7 @@ import {
   ResponseError,
 } from "../../client";
 import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "../config";
-import { type ConnectionArgument, connectionChange, isConnectionPath } from "../connectionInput";
+import { type ConnectionArgument, connectionChange } from "../connectionInput";
 import { Connections } from "../connections";
 import {
   ClusterUnreachableError,
@@ -29,7 +29,7 @@ import {
 } from "../errors";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
-import { connectSession, type Session } from "../session";
+import { connectionFailures, connectSession, type Session } from "../session";
 import { ProviderConfigError } from "../stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkEndpointInputs } from "./check";
@@ -88,9 +88,9 @@ export class EndpointProvider {
   async check(olds: unknown, news: unknown) {
     const config = this.#configOrThrow();
     const { inputs, failures } = checkEndpointInputs(olds, news);
-    if (failures.every((f) => !isConnectionPath(f.property))) {
-      failures.push(...this.#connections.check(config, inputs.connection, this.#deps.env()));
-    }
+    failures.push(
+      ...connectionFailures(config, this.#connections, inputs.connection, failures, this.#deps.env()),
+    );
     return { inputs: inputs as unknown as Props, failures };
   }
 

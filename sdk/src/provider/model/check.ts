@@ -12,6 +12,7 @@ import {
   MAX_ID_LENGTH,
   MAX_WAIT_TIMEOUT_SECONDS,
   PROVIDER_KEY,
+  withoutNulls,
 } from "../inputs";
 import {
   isPackagedId,
@@ -42,7 +43,9 @@ export function checkModelInputs(_olds: unknown, news: unknown): ModelCheckOutco
   const inputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === null || value === undefined) continue;
-    if (key === PROVIDER_KEY || (MODEL_INPUT_PROPERTIES as readonly string[]).includes(key))
+    // An object `connection`'s unset settings may arrive as null (another stack's outputs): dropped.
+    if (key === "connection") inputs[key] = withoutNulls(value);
+    else if (key === PROVIDER_KEY || (MODEL_INPUT_PROPERTIES as readonly string[]).includes(key))
       inputs[key] = value;
     else
       fail(key, `${key} is not an input of TrainedModel; inputs are: ${MODEL_INPUT_PROPERTIES.join(", ")}`);

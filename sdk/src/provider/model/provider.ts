@@ -17,15 +17,10 @@ import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "../c
 import { Connections } from "../connections";
 import { ClusterUnreachableError, ModelInUseError } from "../errors";
 import { isPlainObject, isUnknown } from "../inputs";
-import {
-  type ConnectionArgument,
-  connectionChange,
-  connectionChangeNotice,
-  isConnectionPath,
-} from "../connectionInput";
+import { type ConnectionArgument, connectionChange, connectionChangeNotice } from "../connectionInput";
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
-import { connectSession, Session } from "../session";
+import { connectionFailures, connectSession, Session } from "../session";
 import { ProviderConfigError } from "../stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkModelInputs } from "./check";
@@ -102,10 +97,10 @@ export class ModelProvider {
           "the cluster decides whether Elastic's repository has it",
       );
     }
-    // The connection's settings too (nothing is sent): a malformed one fails the preview, naming its key.
-    if (failures.every((f) => !isConnectionPath(f.property))) {
-      failures.push(...this.#connections.check(config, inputs.connection, this.#deps.env()));
-    }
+    // The connection's settings too (nothing is sent), by the rules every resource shares (`session.ts`).
+    failures.push(
+      ...connectionFailures(config, this.#connections, inputs.connection, failures, this.#deps.env()),
+    );
     const upload = inputs.upload;
     if (isPlainObject(upload)) {
       for (const key of ["definitionPath", "vocabularyPath"] as const) {
