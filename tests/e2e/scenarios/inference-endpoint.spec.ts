@@ -9,6 +9,8 @@
  *   deployment and deleted before it (9.x refuses to stop a deployment an endpoint uses); a declared stop of
  *   that deployment is announced by the preview (from the refresh's record) and refused by `up`, naming the
  *   endpoint and the way through.
+ * - A create that a proxy times out (502 while Elasticsearch goes on downloading and deploying) is settled
+ *   by `GET _inference/<id>`: exactly one PUT, and `up` succeeds with the endpoint ready.
  */
 import * as assert from "node:assert/strict";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
@@ -212,6 +214,51 @@ describe("e2e: InferenceEndpoint through the real engine", function () {
       );
       stack.setProgram(endpointOnDeployment());
       await stack.destroy();
+    });
+  });
+});
+
+describe("e2e: an InferenceEndpoint create that a proxy times out, through the real engine", function () {
+  this.timeout(300_000);
+  let es: EmulatorHandle;
+
+  before(async function () {
+    this.timeout(45 * 60_000);
+    await getPulumiCli();
+    // The PUT downloads the model (3 s) and deploys it; the proxy answers 502 after 1.5 s while that goes
+    // on. Every other request is answered well within 1.5 s.
+    es = await startScenarioEmulator({ modelDownloadMs: 3000, proxyTimeoutMs: 1500 });
+  });
+
+  after(async () => {
+    await es?.close();
+  });
+
+  it("is settled by GET _inference without a second PUT, and up succeeds with the endpoint ready", async () => {
+    const program: PulumiFn = async () => {
+      const endpoint = new InferenceEndpoint("my-elser", {
+        taskType: "sparse_embedding",
+        inferenceId: "my-elser",
+        service: "elasticsearch",
+        serviceSettings: { modelId: ELSER, numAllocations: 1, numThreads: 1 },
+      });
+      return { ready: endpoint.ready };
+    };
+    await withTestStack(stackOn(es, program), async (stack) => {
+      const up = await stack.up();
+      assert.equal(up.result.outputs.ready?.value, true);
+      const puts = es.admin
+        .log()
+        .filter((e) => e.method === "PUT" && e.path === "/_inference/sparse_embedding/my-elser");
+      assert.deepEqual(
+        puts.map((e) => e.status),
+        [502],
+        `exactly one PUT, answered by the proxy:\n${describeLog(es.admin.log())}`,
+      );
+      assert.ok(
+        es.admin.log().some((e) => e.method === "GET" && e.path === "/_inference/sparse_embedding/my-elser"),
+        "settled by GET _inference/<id>",
+      );
     });
   });
 });
