@@ -176,6 +176,31 @@ export function rejectUnknownSettings(settings: Record<string, unknown>, where: 
   }
 }
 
+/**
+ * The configuration a provider process received. `configure` must never throw (the host caches the
+ * provider before calling it, so a throw would leave later calls running unconfigured): a malformed value
+ * is kept and thrown by every operation instead, naming the key.
+ */
+export class ReceivedConfig {
+  #config: ProviderConfig | ProviderConfigError = EMPTY_PROVIDER_CONFIG;
+
+  /** Parse the stack configuration; keeps a {@link ProviderConfigError} instead of throwing it. */
+  receive(get: (key: string) => unknown): void {
+    try {
+      this.#config = parseProviderConfig(get);
+    } catch (err) {
+      if (!(err instanceof ProviderConfigError)) throw err;
+      this.#config = err;
+    }
+  }
+
+  /** @throws {ProviderConfigError} When the configuration received was malformed. */
+  get(): ProviderConfig {
+    if (this.#config instanceof ProviderConfigError) throw this.#config;
+    return this.#config;
+  }
+}
+
 /** The full name of a setting of a connection, for messages: `elasticsearch-ml:apiKey` or `elasticsearch-ml:connections.eu.apiKey`. */
 export function configKeyOf(connection: string | undefined, setting: string): string {
   return connection === undefined

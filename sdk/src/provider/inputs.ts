@@ -224,6 +224,20 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
+/** Deep equality of JSON values, for diffs: an unknown new value is never the same as the recorded one. */
+export function sameJson(old: unknown, next: unknown): boolean {
+  if (containsUnknown(next)) return false;
+  if (old === next) return true;
+  if (Array.isArray(old) && Array.isArray(next)) {
+    return old.length === next.length && old.every((v, i) => sameJson(v, next[i]));
+  }
+  if (isPlainObject(old) && isPlainObject(next)) {
+    const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
+    return [...keys].every((k) => sameJson(old[k], next[k]));
+  }
+  return false;
+}
+
 /**
  * The object without its `null` and `undefined` members: `null` means unset everywhere (YAML and JSON
  * programs write it for "not set"), so a nested `null` (a bound of `adaptiveAllocations`, a `stop` flag)

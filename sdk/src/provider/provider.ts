@@ -20,7 +20,7 @@
  */
 import { type ClientOptions, type DeploymentStats } from "../client";
 import { type CheckFailure, checkInputs } from "./check";
-import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "./config";
+import { ProviderConfig, ReceivedConfig } from "./config";
 import { Connections } from "./connections";
 import { type ConnectionArgument, connectionChangeNotice } from "./connectionInput";
 import { diffInputs } from "./diff";
@@ -53,7 +53,7 @@ import {
 import type { StepContext } from "./stepContext";
 import { stopDeploymentStep } from "./stopStep";
 import { forceLevers } from "./stopMessages";
-import { ProviderConfigError, stopFlagsFromEnv } from "./stopFlags";
+import { stopFlagsFromEnv } from "./stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing, waitUntilGone } from "./wait";
 
 /** What a provider instance depends on; every field has a production default. */
@@ -98,7 +98,7 @@ export class DeploymentProvider {
   readonly #deps: ProviderDependencies;
   readonly #warnings: OnceWarnings;
   readonly #connections: Connections;
-  #config: ProviderConfig | ProviderConfigError = EMPTY_PROVIDER_CONFIG;
+  readonly #config = new ReceivedConfig();
 
   constructor(deps: Partial<ProviderDependencies> = {}) {
     this.#deps = {
@@ -118,12 +118,7 @@ export class DeploymentProvider {
    * operation instead, naming the key.
    */
   configure(get: (key: string) => unknown): void {
-    try {
-      this.#config = parseProviderConfig(get);
-    } catch (err) {
-      if (!(err instanceof ProviderConfigError)) throw err;
-      this.#config = err;
-    }
+    this.#config.receive(get);
   }
 
   /** Defaults and every Elasticsearch rule, before anything is sent (pure, plus the connection name). */
@@ -370,8 +365,7 @@ export class DeploymentProvider {
   }
 
   #configOrThrow(): ProviderConfig {
-    if (this.#config instanceof ProviderConfigError) throw this.#config;
-    return this.#config;
+    return this.#config.get();
   }
 
   /** Connect, read the cluster's identity, and refuse a cluster other than the recorded one. */

@@ -13,7 +13,7 @@
  *   update waits for it.
  */
 import { connectionChange } from "../connectionInput";
-import { containsUnknown, isPlainObject, isUnknown } from "../inputs";
+import { isUnknown, sameJson } from "../inputs";
 import { INFERENCE_UPDATE_SINCE, isAtLeast, parseEsVersion } from "../../client";
 import { type EndpointInputs, type EndpointOutputs, isMlService, type MlServiceSettings } from "./inputs";
 
@@ -115,20 +115,6 @@ function updateAvailable(olds: Partial<EndpointOutputs>): boolean {
   if ((olds.serviceSettings as MlServiceSettings | undefined)?.deploymentId !== undefined) return false;
   const version = parseEsVersion(olds.esVersion);
   return version !== undefined && isAtLeast(version, INFERENCE_UPDATE_SINCE);
-}
-
-/** Deep equality of JSON values; an unknown new value is never the same. */
-function sameJson(old: unknown, next: unknown): boolean {
-  if (containsUnknown(next)) return false;
-  if (old === next) return true;
-  if (Array.isArray(old) && Array.isArray(next)) {
-    return old.length === next.length && old.every((v, i) => sameJson(v, next[i]));
-  }
-  if (isPlainObject(old) && isPlainObject(next)) {
-    const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
-    return [...keys].every((k) => sameJson(old[k], next[k]));
-  }
-  return false;
 }
 
 function show(value: unknown): string {

@@ -8,65 +8,20 @@
  * exports (`configure`, `check`, `diff`, `create`, `read`, `update`, `delete`) and the shapes they accept
  * compatible across versions.
  */
-import { warningsDelivered } from "../engineLog";
-import { forHost } from "../hostErrors";
-import type { ConfigureRequestLike } from "../index";
+import { stableEntry } from "../entry";
 import { EndpointProvider, type EndpointProviderDependencies } from "./provider";
 
-let instance: EndpointProvider | undefined;
+const entry = stableEntry(() => new EndpointProvider());
 
-function current(): EndpointProvider {
-  instance ??= new EndpointProvider();
-  return instance;
-}
-
-type Props = Record<string, unknown>;
-
-/** Runs one method for the engine: expected errors printed quietly, warnings delivered before answering. */
-async function answer<T>(method: () => T | Promise<T>): Promise<T> {
-  try {
-    return await forHost(method);
-  } finally {
-    await warningsDelivered();
-  }
-}
-
-/** Receives the stack configuration once per provider process. */
-export async function configure(req: ConfigureRequestLike): Promise<void> {
-  current().configure((key) => req.config.get(key));
-}
-
-export async function check(olds: unknown, news: unknown) {
-  return answer(() => current().check(olds, news));
-}
-
-export async function diff(id: string, olds: Props, news: Props) {
-  return answer(() => current().diff(id, olds, news));
-}
-
-export async function create(inputs: Props) {
-  return answer(() => current().create(inputs));
-}
-
-export async function read(id: string, props: Props) {
-  return answer(() => current().read(id, props));
-}
-
-export async function update(id: string, olds: Props, news: Props) {
-  return answer(() => current().update(id, olds, news));
-}
-
-async function remove(id: string, props: Props): Promise<void> {
-  return answer(() => current().delete(id, props));
-}
+export const configure = entry.configure;
+export const check = entry.check;
+export const diff = entry.diff;
+export const create = entry.create;
+export const read = entry.read;
+export const update = entry.update;
+const remove = entry.delete;
 export { remove as delete };
-
-/** Close the clients this process opened (tests and embedding; the engine ends the process instead). */
-export async function closeConnections(): Promise<void> {
-  const closing = instance;
-  instance = undefined;
-  await closing?.close();
-}
+export const closeConnections = entry.closeConnections;
 
 /** A provider with its own dependencies (timings, progress sink, environment, client tuning). */
 export function createEndpointProvider(

@@ -18,7 +18,7 @@ import {
   isNotFound,
   ResponseError,
 } from "../../client";
-import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "../config";
+import { ProviderConfig, ReceivedConfig } from "../config";
 import { type ConnectionArgument, connectionChange } from "../connectionInput";
 import { Connections } from "../connections";
 import {
@@ -30,7 +30,6 @@ import {
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectionFailures, connectSession, type Session } from "../session";
-import { ProviderConfigError } from "../stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkEndpointInputs } from "./check";
 import { diffEndpointInputs } from "./diff";
@@ -60,7 +59,7 @@ export class EndpointProvider {
   readonly #deps: EndpointProviderDependencies;
   readonly #warnings: OnceWarnings;
   readonly #connections: Connections;
-  #config: ProviderConfig | ProviderConfigError = EMPTY_PROVIDER_CONFIG;
+  readonly #config = new ReceivedConfig();
 
   constructor(deps: Partial<EndpointProviderDependencies> = {}) {
     this.#deps = {
@@ -76,12 +75,7 @@ export class EndpointProvider {
 
   /** Take the stack configuration; never throws (a malformed value is thrown by every operation instead). */
   configure(get: (key: string) => unknown): void {
-    try {
-      this.#config = parseProviderConfig(get);
-    } catch (err) {
-      if (!(err instanceof ProviderConfigError)) throw err;
-      this.#config = err;
-    }
+    this.#config.receive(get);
   }
 
   /** Every rule and the connection's settings; nothing is sent. */
@@ -283,8 +277,7 @@ export class EndpointProvider {
   // -------------------------------------------------------------------------------------------
 
   #configOrThrow(): ProviderConfig {
-    if (this.#config instanceof ProviderConfigError) throw this.#config;
-    return this.#config;
+    return this.#config.get();
   }
 
   #connect(connection: ConnectionArgument, recordedUuid: string | undefined, operation: string, id: string) {

@@ -10,7 +10,7 @@
  * is always a change, so the next `up` finishes it.
  */
 import { connectionChange } from "../connectionInput";
-import { containsUnknown, isPlainObject, isUnknown } from "../inputs";
+import { isUnknown, sameJson } from "../inputs";
 import type { ModelInputs, ModelOutputs } from "./inputs";
 
 /** The current files' hashes, when an upload is declared and its paths are known. */
@@ -109,20 +109,6 @@ export function diffModelInputs(
     incomplete,
     reconnect,
   };
-}
-
-/** Deep equality of JSON values; an unknown new value is never the same. */
-function sameJson(old: unknown, next: unknown): boolean {
-  if (containsUnknown(next)) return false;
-  if (old === next) return true;
-  if (Array.isArray(old) && Array.isArray(next)) {
-    return old.length === next.length && old.every((v, i) => sameJson(v, next[i]));
-  }
-  if (isPlainObject(old) && isPlainObject(next)) {
-    const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
-    return [...keys].every((k) => sameJson(old[k], next[k]));
-  }
-  return false;
 }
 
 function show(value: unknown): string {

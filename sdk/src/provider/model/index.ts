@@ -12,65 +12,20 @@
  * Expected errors print without a stack trace in the host, and warnings reach the engine before each
  * answer, as for deployments (`../hostErrors`, `../engineLog`).
  */
-import { warningsDelivered } from "../engineLog";
-import { forHost } from "../hostErrors";
-import type { ConfigureRequestLike } from "../index";
+import { stableEntry } from "../entry";
 import { ModelProvider, type ModelProviderDependencies } from "./provider";
 
-let instance: ModelProvider | undefined;
+const entry = stableEntry(() => new ModelProvider());
 
-function current(): ModelProvider {
-  instance ??= new ModelProvider();
-  return instance;
-}
-
-type Props = Record<string, unknown>;
-
-/** Runs one method for the engine: expected errors printed quietly, warnings delivered before answering. */
-async function answer<T>(method: () => T | Promise<T>): Promise<T> {
-  try {
-    return await forHost(method);
-  } finally {
-    await warningsDelivered();
-  }
-}
-
-/** Receives the stack configuration once per provider process. */
-export async function configure(req: ConfigureRequestLike): Promise<void> {
-  current().configure((key) => req.config.get(key));
-}
-
-export async function check(olds: unknown, news: unknown) {
-  return answer(() => current().check(olds, news));
-}
-
-export async function diff(id: string, olds: Props, news: Props) {
-  return answer(() => current().diff(id, olds, news));
-}
-
-export async function create(inputs: Props) {
-  return answer(() => current().create(inputs));
-}
-
-export async function read(id: string, props: Props) {
-  return answer(() => current().read(id, props));
-}
-
-export async function update(id: string, olds: Props, news: Props) {
-  return answer(() => current().update(id, olds, news));
-}
-
-async function remove(id: string, props: Props): Promise<void> {
-  return answer(() => current().delete(id, props));
-}
+export const configure = entry.configure;
+export const check = entry.check;
+export const diff = entry.diff;
+export const create = entry.create;
+export const read = entry.read;
+export const update = entry.update;
+const remove = entry.delete;
 export { remove as delete };
-
-/** Close the clients this process opened (tests and embedding; the engine ends the process instead). */
-export async function closeConnections(): Promise<void> {
-  const closing = instance;
-  instance = undefined;
-  await closing?.close();
-}
+export const closeConnections = entry.closeConnections;
 
 /** A provider with its own dependencies (timings, progress sink, environment, client tuning, part size). */
 export function createModelProvider(dependencies: Partial<ModelProviderDependencies> = {}): ModelProvider {

@@ -13,7 +13,7 @@
  * - A delete is refused while anything uses the model, unless forced by the model's own flag.
  */
 import { type ClientOptions, isNotFound, ResponseError, type TrainedModelConfig } from "../../client";
-import { EMPTY_PROVIDER_CONFIG, parseProviderConfig, ProviderConfig } from "../config";
+import { ProviderConfig, ReceivedConfig } from "../config";
 import { Connections } from "../connections";
 import { ClusterUnreachableError, ModelInUseError } from "../errors";
 import { isPlainObject, isUnknown } from "../inputs";
@@ -21,7 +21,6 @@ import { type ConnectionArgument, connectionChange, connectionChangeNotice } fro
 import { consoleProgress, OnceWarnings, Progress } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectionFailures, connectSession, Session } from "../session";
-import { ProviderConfigError } from "../stopFlags";
 import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
 import { checkModelInputs } from "./check";
 import { CurrentFiles, diffModelInputs } from "./diff";
@@ -59,7 +58,7 @@ export class ModelProvider {
   readonly #warnings: OnceWarnings;
   readonly #connections: Connections;
   readonly #hashes = new Map<string, string>();
-  #config: ProviderConfig | ProviderConfigError = EMPTY_PROVIDER_CONFIG;
+  readonly #config = new ReceivedConfig();
 
   constructor(deps: Partial<ModelProviderDependencies> = {}) {
     this.#deps = {
@@ -76,12 +75,7 @@ export class ModelProvider {
 
   /** Take the stack configuration; never throws (a malformed value is thrown by every operation instead). */
   configure(get: (key: string) => unknown): void {
-    try {
-      this.#config = parseProviderConfig(get);
-    } catch (err) {
-      if (!(err instanceof ProviderConfigError)) throw err;
-      this.#config = err;
-    }
+    this.#config.receive(get);
   }
 
   /** Every rule, the connection, and whether the upload's files exist (a `stat`; nothing is read or sent). */
@@ -303,8 +297,7 @@ export class ModelProvider {
   }
 
   #configOrThrow(): ProviderConfig {
-    if (this.#config instanceof ProviderConfigError) throw this.#config;
-    return this.#config;
+    return this.#config.get();
   }
 
   #connect(
