@@ -18,9 +18,10 @@
  *   process's connection settings only; a `connection` argument's are recorded in the outputs (so a
  *   plain destroy can use them), where the resource made them secrets (`connectionArgs.ts`).
  */
-import { type ClientOptions, type DeploymentStats } from "../client";
+import { type DeploymentStats } from "../client";
 import { type CheckFailure, checkInputs } from "./check";
 import { ProviderConfig, ReceivedConfig } from "./config";
+import { type ProviderDependencies, withDefaults } from "./dependencies";
 import { Connections } from "./connections";
 import { type ConnectionArgument, connectionChangeNotice } from "./connectionInput";
 import { diffInputs } from "./diff";
@@ -38,7 +39,7 @@ import {
   observe,
   recordedReady,
 } from "./observe";
-import { consoleProgress, OnceWarnings, Progress } from "./progress";
+import { OnceWarnings } from "./progress";
 import { plannedStopFlags } from "./plannedStop";
 import { connectionFailures, connectSession, Session } from "./session";
 import {
@@ -54,18 +55,9 @@ import type { StepContext } from "./stepContext";
 import { stopDeploymentStep } from "./stopStep";
 import { forceLevers } from "./stopMessages";
 import { stopFlagsFromEnv } from "./stopFlags";
-import { Clock, DEFAULT_TIMING, realClock, Timing, waitUntilGone } from "./wait";
+import { DEFAULT_TIMING, waitUntilGone } from "./wait";
 
-/** What a provider instance depends on; every field has a production default. */
-export interface ProviderDependencies {
-  /** The environment, read when each operation runs (never captured at load). Default `process.env`. */
-  env: () => Readonly<Record<string, string | undefined>>;
-  progress: Progress;
-  timing: Timing;
-  clock: Clock;
-  /** Transport tuning for the clients (tests shrink backoffs and keep-alive). */
-  clientOptions: ClientOptions;
-}
+export type { ProviderDependencies } from "./dependencies";
 
 /** Inputs or outputs as the engine passes them: the plain shape plus `__provider` and anything else. */
 type Props = Record<string, unknown>;
@@ -101,13 +93,7 @@ export class DeploymentProvider {
   readonly #config = new ReceivedConfig();
 
   constructor(deps: Partial<ProviderDependencies> = {}) {
-    this.#deps = {
-      env: deps.env ?? (() => process.env),
-      progress: deps.progress ?? consoleProgress,
-      timing: deps.timing ?? DEFAULT_TIMING,
-      clock: deps.clock ?? realClock,
-      clientOptions: deps.clientOptions ?? {},
-    };
+    this.#deps = withDefaults(deps, DEFAULT_TIMING);
     this.#warnings = new OnceWarnings(this.#deps.progress);
     this.#connections = new Connections(this.#deps.clientOptions, this.#warnings);
   }

@@ -11,14 +11,9 @@
  *   dry run names them), unless forced by the endpoint's own flag.
  * - Every operation on a recorded endpoint first checks the cluster uuid (the shared wrong-cluster guard).
  */
-import {
-  type ClientOptions,
-  type InferenceEndpoint,
-  isEndpointAlreadyExists,
-  isNotFound,
-  ResponseError,
-} from "../../client";
+import { type InferenceEndpoint, isEndpointAlreadyExists, isNotFound, ResponseError } from "../../client";
 import { ProviderConfig, ReceivedConfig } from "../config";
+import { type ProviderDependencies, withDefaults } from "../dependencies";
 import { type ConnectionArgument, connectionChange } from "../connectionInput";
 import { Connections } from "../connections";
 import {
@@ -27,10 +22,10 @@ import {
   EndpointGoneError,
   EndpointInUseError,
 } from "../errors";
-import { consoleProgress, OnceWarnings, Progress } from "../progress";
+import { OnceWarnings } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectionFailures, connectSession, type Session } from "../session";
-import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
+import { DEFAULT_TIMING } from "../wait";
 import { checkEndpointInputs } from "./check";
 import { diffEndpointInputs } from "./diff";
 import {
@@ -46,13 +41,7 @@ import { reportEndpoint, settleEndpoint } from "./settle";
 type Props = Record<string, unknown>;
 
 /** What an endpoint provider depends on; every field has a production default. */
-export interface EndpointProviderDependencies {
-  env: () => Readonly<Record<string, string | undefined>>;
-  progress: Progress;
-  timing: Timing;
-  clock: Clock;
-  clientOptions: ClientOptions;
-}
+export type EndpointProviderDependencies = ProviderDependencies;
 
 /** An `InferenceEndpoint` provider. Methods take and return what the dynamic-provider host does. */
 export class EndpointProvider {
@@ -62,13 +51,7 @@ export class EndpointProvider {
   readonly #config = new ReceivedConfig();
 
   constructor(deps: Partial<EndpointProviderDependencies> = {}) {
-    this.#deps = {
-      env: deps.env ?? (() => process.env),
-      progress: deps.progress ?? consoleProgress,
-      timing: deps.timing ?? DEFAULT_TIMING,
-      clock: deps.clock ?? realClock,
-      clientOptions: deps.clientOptions ?? {},
-    };
+    this.#deps = withDefaults(deps, DEFAULT_TIMING);
     this.#warnings = new OnceWarnings(this.#deps.progress);
     this.#connections = new Connections(this.#deps.clientOptions, this.#warnings);
   }

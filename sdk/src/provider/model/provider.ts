@@ -12,16 +12,17 @@
  *   model was created on (the wrong-cluster guard shared with deployments).
  * - A delete is refused while anything uses the model, unless forced by the model's own flag.
  */
-import { type ClientOptions, isNotFound, ResponseError, type TrainedModelConfig } from "../../client";
+import { isNotFound, ResponseError, type TrainedModelConfig } from "../../client";
 import { ProviderConfig, ReceivedConfig } from "../config";
+import { type ProviderDependencies, withDefaults } from "../dependencies";
 import { Connections } from "../connections";
 import { ClusterUnreachableError, ModelInUseError } from "../errors";
 import { isPlainObject, isUnknown } from "../inputs";
 import { type ConnectionArgument, connectionChange, connectionChangeNotice } from "../connectionInput";
-import { consoleProgress, OnceWarnings, Progress } from "../progress";
+import { OnceWarnings } from "../progress";
 import { isReachabilityFailure } from "../readErrors";
 import { connectionFailures, connectSession, Session } from "../session";
-import { Clock, DEFAULT_TIMING, realClock, Timing } from "../wait";
+import { DEFAULT_TIMING, Timing } from "../wait";
 import { checkModelInputs } from "./check";
 import { CurrentFiles, diffModelInputs } from "./diff";
 import { ensurePackaged, ensureUploaded } from "./ensure";
@@ -42,12 +43,7 @@ export const MODEL_TIMING: Timing = Object.freeze({
 });
 
 /** What a model provider depends on; every field has a production default. */
-export interface ModelProviderDependencies {
-  env: () => Readonly<Record<string, string | undefined>>;
-  progress: Progress;
-  timing: Timing;
-  clock: Clock;
-  clientOptions: ClientOptions;
+export interface ModelProviderDependencies extends ProviderDependencies {
   /** Definition part size in bytes (default eland's 4 MiB). */
   chunkBytes: number;
 }
@@ -61,14 +57,7 @@ export class ModelProvider {
   readonly #config = new ReceivedConfig();
 
   constructor(deps: Partial<ModelProviderDependencies> = {}) {
-    this.#deps = {
-      env: deps.env ?? (() => process.env),
-      progress: deps.progress ?? consoleProgress,
-      timing: deps.timing ?? MODEL_TIMING,
-      clock: deps.clock ?? realClock,
-      clientOptions: deps.clientOptions ?? {},
-      chunkBytes: deps.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-    };
+    this.#deps = { ...withDefaults(deps, MODEL_TIMING), chunkBytes: deps.chunkBytes ?? DEFAULT_CHUNK_BYTES };
     this.#warnings = new OnceWarnings(this.#deps.progress);
     this.#connections = new Connections(this.#deps.clientOptions, this.#warnings);
   }
