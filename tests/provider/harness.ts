@@ -27,6 +27,9 @@ export const FAST_TIMING: Timing = {
   pollMaxMs: 20,
   pollFactor: 1.5,
   heartbeatMs: 60_000,
+  // One provider here lives through calls that stand for separate engine operations (a new process each in
+  // real use), so each lists afresh; tests/provider/shared-reads.spec.ts measures the sharing itself.
+  listingReuseMs: 0,
 };
 
 export interface Harness {

@@ -8,7 +8,7 @@ import { parseBooleanSetting } from "./booleans";
 import { clusterVersion, getClusterInfo } from "./cluster";
 import { ConfigurationError } from "./errors";
 import { type ConnectionOptions, ConnectionSettings, resolveConnectionSettings } from "./config";
-import type { OperationContext } from "./context";
+import { type OperationContext, idList } from "./context";
 import { type InferenceEndpoint, getInferenceEndpoints } from "./inference";
 import {
   type InferenceDeleteAnswer,
@@ -50,6 +50,7 @@ import {
   getTrainedModelStats,
   getTrainedModels,
 } from "./trainedModels";
+import { DeploymentStatsPoll } from "./statsPoll";
 import { Transport, type TransportOptions } from "./transport";
 import type {
   ClusterInfo,
@@ -66,6 +67,12 @@ import { type EsVersion, assertSupportedVersion } from "./version";
 export const TRACE_ENV_VAR = "ELASTICSEARCH_ML_TRACE";
 
 /** Client options that are not connection settings. */
+/** How old a shared listing may be for a caller that accepts one it did not ask for (`#shared`). */
+export interface ListingReuse {
+  /** Reuse a successful listing that started less than this many ms ago. Default 0: only one in flight. */
+  reuseWithinMs?: number;
+}
+
 export interface ClientOptions extends Omit<TransportOptions, "trace"> {
   /**
    * Request trace: one line per attempt and outcome (method, URL without credentials, status, timing).
@@ -143,10 +150,9 @@ export class ElasticsearchClient {
   readonly #transport: Transport;
   readonly #context: OperationContext;
   #info: Promise<ClusterInfo> | undefined;
-  // Whole-cluster listings that many deployments ask for at once (e.g. 50 creates in one `pulumi up`):
-  // concurrent callers share the request in flight. Nothing is cached after it settles, so every
-  // answer is as fresh as a request of its own would have been.
-  readonly #inFlight = new Map<string, Promise<unknown>>();
+  // Whole-cluster listings that many deployments ask for (e.g. 500 creates in one `pulumi up`): see #shared.
+  readonly #listings = new Map<string, { answer: Promise<unknown>; startedAt: number; settled: boolean }>();
+  readonly #statsPoll: DeploymentStatsPoll;
 
   constructor(
     settings: ConnectionSettings,
@@ -163,6 +169,11 @@ export class ElasticsearchClient {
       version: () => this.version(),
       startTimeoutMarginMs: operations.startTimeoutMarginMs ?? START_TIMEOUT_MARGIN_MS,
     };
+    this.#statsPoll = new DeploymentStatsPoll({
+      statsOf: (ids) => getTrainedModelStats(this.#context, ids),
+      one: (id) => getDeploymentStats(this.#context, id),
+      encodedLength: (id) => idList(id).length + 1,
+    });
   }
 
   /** The resolved (redacting) settings. */
@@ -218,6 +229,14 @@ export class ElasticsearchClient {
   /** One deployment's stats, or undefined when it does not exist. */
   getDeploymentStats(deploymentId: string): Promise<DeploymentStats | undefined> {
     return getDeploymentStats(this.#context, deploymentId);
+  }
+
+  /**
+   * Like {@link getDeploymentStats}, for a deployment expected to exist (polling after `_start`): reads
+   * asked at the same time share one `_stats` request (`statsPoll.ts`).
+   */
+  pollDeploymentStats(deploymentId: string): Promise<DeploymentStats | undefined> {
+    return this.#statsPoll.read(deploymentId);
   }
 
   /** Trained model configurations. */
@@ -277,15 +296,24 @@ export class ElasticsearchClient {
     return getIngestPipelines(this.#transport, ids);
   }
 
-  /** The inference processors, across all pipelines, that reference any of `ids`. */
-  async findPipelinesReferencing(ids: readonly string[]): Promise<PipelineReference[]> {
-    const all = await this.#shared("pipelines", () => this.getIngestPipelines());
+  /**
+   * The inference processors, across all pipelines, that reference any of `ids`. With `reuseWithinMs`, a
+   * listing that started at most that long ago answers too (see #shared).
+   */
+  async findPipelinesReferencing(
+    ids: readonly string[],
+    options: ListingReuse = {},
+  ): Promise<PipelineReference[]> {
+    const all = await this.#shared("pipelines", () => this.getIngestPipelines(), options);
     return findPipelinesReferencing(all, ids);
   }
 
-  /** Every inference endpoint, or undefined when the cluster's version has no inference API (< 8.11). */
-  getInferenceEndpoints(): Promise<InferenceEndpoint[] | undefined> {
-    return this.#shared("inference-endpoints", () => getInferenceEndpoints(this.#context));
+  /**
+   * Every inference endpoint, or undefined when the cluster's version has no inference API (< 8.11). With
+   * `reuseWithinMs`, a listing that started at most that long ago answers too (see #shared).
+   */
+  getInferenceEndpoints(options: ListingReuse = {}): Promise<InferenceEndpoint[] | undefined> {
+    return this.#shared("inference-endpoints", () => getInferenceEndpoints(this.#context), options);
   }
 
   /** Creates an inference endpoint; an ambiguous failure is settled by reading it, never by a second PUT. */
@@ -316,13 +344,24 @@ export class ElasticsearchClient {
     return deleteInferenceEndpoint(this.#context, taskType, inferenceId, options);
   }
 
-  /** Runs `fetch` unless the same listing is already in flight, in which case its result is shared. */
-  #shared<T>(key: string, fetch: () => Promise<T>): Promise<T> {
-    const pending = this.#inFlight.get(key) as Promise<T> | undefined;
-    if (pending) return pending;
-    const started = fetch().finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, started);
-    return started;
+  /**
+   * Runs `fetch` unless the same listing is in flight (its answer is shared) or, with `reuseWithinMs`, one
+   * that succeeded started at most that long ago. Callers without `reuseWithinMs` (an error's explanation)
+   * always get a listing at least as fresh as a request of their own. A failed listing is never reused.
+   */
+  #shared<T>(key: string, fetch: () => Promise<T>, { reuseWithinMs = 0 }: ListingReuse): Promise<T> {
+    const known = this.#listings.get(key);
+    const now = Date.now();
+    if (known && (!known.settled || now - known.startedAt < reuseWithinMs)) return known.answer as Promise<T>;
+    const entry = { answer: fetch(), startedAt: now, settled: false };
+    this.#listings.set(key, entry);
+    entry.answer.then(
+      () => (entry.settled = true),
+      () => {
+        if (this.#listings.get(key) === entry) this.#listings.delete(key);
+      },
+    );
+    return entry.answer as Promise<T>;
   }
 
   /** Closes every connection. Further calls fail with `ES_CLIENT_CLOSED`. */

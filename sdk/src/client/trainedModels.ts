@@ -3,6 +3,7 @@
  */
 import { type OperationContext, idList } from "./context";
 import { InvalidRequestError, isNotFound } from "./errors";
+import { deploymentStatsIn } from "./statsPoll";
 import type {
   DeploymentStats,
   TrainedModelConfig,
@@ -74,8 +75,7 @@ export async function getDeploymentStats(
     if (isNotFound(err)) return undefined;
     throw err;
   }
-  return response.trained_model_stats.find((s) => s.deployment_stats?.deployment_id === deploymentId)
-    ?.deployment_stats;
+  return deploymentStatsIn(response, deploymentId);
 }
 
 /** `GET /_ml/trained_models/<ids>` (configurations; deployment ids are not resolved here). */

@@ -2,7 +2,8 @@
  * Auxiliary lookups for the outputs: the ingest pipelines and inference endpoints that use a deployment.
  * They need privileges beyond the ML ones (`read_pipeline`, `monitor_inference`/`monitor`); when a lookup
  * is refused or unavailable the provider warns once and leaves that output out (absent means "unknown",
- * never "none") instead of failing the operation.
+ * never "none") instead of failing the operation. Both listings are shared by the deployments that ask
+ * within `Timing.listingReuseMs` of each other (one pair of requests for a wave of creates, issue 16).
  */
 import { type ElasticsearchClient, inferenceEndpointsUsing, isEsClientError, ResponseError } from "../client";
 import type { DeploymentOutputs } from "./inputs";
@@ -21,10 +22,13 @@ export async function lookUpReferences(
   modelId: string,
   warnings: OnceWarnings,
   progress: Progress,
+  reuseWithinMs: number,
 ): Promise<Lookups> {
   const result: Lookups = {};
   try {
-    const refs = await client.findPipelinesReferencing([...new Set([deploymentId, modelId])]);
+    const refs = await client.findPipelinesReferencing([...new Set([deploymentId, modelId])], {
+      reuseWithinMs,
+    });
     result.referencingPipelines = [...new Set(refs.map((r) => r.pipelineId))];
   } catch (err) {
     if (isRefused(err)) {
@@ -40,7 +44,7 @@ export async function lookUpReferences(
     }
   }
   try {
-    const endpoints = await client.getInferenceEndpoints();
+    const endpoints = await client.getInferenceEndpoints({ reuseWithinMs });
     if (endpoints === undefined) {
       warnings.warn(
         `inference-missing:${connectionLabel}`,

@@ -187,6 +187,7 @@ export class DeploymentProvider {
     }
     const session = await this.#connect(inputs.connection, undefined, "create", id);
     const deadline = this.#deadline(inputs);
+    // Expected absent, so not batched: an explicit id that matches nothing fails a whole `_stats` request.
     let stats = await session.client.getDeploymentStats(id);
     if (stats?.state === "stopping") {
       await waitUntilGone(waitOptions(this.#deps, session, inputs, deadline));
@@ -237,7 +238,8 @@ export class DeploymentProvider {
     }
     const session = await this.#connect(inputs.connection, old.clusterUuid, "update", deploymentId);
     const deadline = this.#deadline(inputs);
-    let stats = await session.client.getDeploymentStats(deploymentId);
+    // Recorded, so expected to exist: the read joins the other updates' (statsPoll.ts).
+    let stats = await session.client.pollDeploymentStats(deploymentId);
     if (stats?.state === "stopping") {
       await waitUntilGone(waitOptions(this.#deps, session, inputs, deadline));
       stats = undefined;
@@ -314,7 +316,8 @@ export class DeploymentProvider {
     let session: Session;
     try {
       session = await this.#connect(declared.connection, old.clusterUuid, "refresh", deploymentId);
-      stats = await session.client.getDeploymentStats(deploymentId);
+      // Recorded, so expected to exist: a refresh of many deployments shares its `_stats` requests.
+      stats = await session.client.pollDeploymentStats(deploymentId);
     } catch (err) {
       // Only "no answer" (connect errors, timeouts, 5xx after the client's retries, any 408) is an outage:
       // say that the state is kept. Anything else (TLS trust, version, an unexpected response, a closed

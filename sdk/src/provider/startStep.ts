@@ -295,6 +295,7 @@ export async function recordedReferences(
     inputs.modelId,
     ctx.warnings,
     ctx.deps.progress,
+    ctx.deps.timing.listingReuseMs,
   );
   return { esVersion: session.esVersion, ...references };
 }

@@ -41,7 +41,8 @@ export async function stopDeploymentStep(
     ctx.deps.progress.warn(
       `${deploymentId}: already gone from the cluster (someone stopped it); nothing to stop`,
     );
-  if ((await client.getDeploymentStats(deploymentId)) === undefined) return gone();
+  // A recorded deployment is expected to exist: the read joins the other stops' (statsPoll.ts).
+  if ((await client.pollDeploymentStats(deploymentId)) === undefined) return gone();
   ctx.deps.progress.info(`${deploymentId}: stopping with ${describeFlags(resolved.flags)}`);
   const endpoints = old.inferenceEndpoints ?? [];
   if (endpoints.length > 0 && endpointStopVerdict(session.esVersion) === "goes-through") {

@@ -24,6 +24,13 @@ export interface Timing {
   pollFactor: number;
   /** A progress line is repeated after this long without a change, so a long wait shows it is alive. Default 60 s. */
   heartbeatMs: number;
+  /**
+   * The `referencingPipelines` and `inferenceEndpoints` outputs come from whole-cluster listings; one that
+   * started less than this long ago answers every deployment that asks (issue 16: one listing for many
+   * creates instead of two requests each). Default 10 s, so those outputs are at most that much older than
+   * the operation that records them. Explanations of a refused stop always list afresh.
+   */
+  listingReuseMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = Object.freeze({
@@ -32,6 +39,7 @@ export const DEFAULT_TIMING: Timing = Object.freeze({
   pollMaxMs: 750,
   pollFactor: 1.5,
   heartbeatMs: 60_000,
+  listingReuseMs: 10_000,
 });
 
 /** Clock and sleep, injectable. */
@@ -74,7 +82,8 @@ export async function waitForDeployment(options: WaitOptions): Promise<Deploymen
   let lastLine = "";
   let lastLineAt = 0;
   for (;;) {
-    const stats = await client.getDeploymentStats(deploymentId);
+    // It was started or scaled, so it exists: the read joins the other waiting deployments' (statsPoll.ts).
+    const stats = await client.pollDeploymentStats(deploymentId);
     options.onStats?.(stats);
     const readiness = assessReadiness(stats, target);
     const line = `${deploymentId}: ${readiness.summary}`;
