@@ -85,4 +85,31 @@ describe("provider: the creates of one operation share their reads (issue 16)", 
       assert.deepEqual(outs.referencingPipelines, ["late"]);
     });
   });
+
+  describe("outputs from the _start answer", () => {
+    const seq = providerHarness({ emulator: { mlNodes: 2, processorsPerNode: 4 } });
+
+    it("once the nodes' names are known, a create reads no _stats after _start, and its outputs are what a refresh reads", async () => {
+      await seq.create({ modelId: "tiny", deploymentId: "first", numberOfAllocations: 2 });
+      seq.es.admin.clearRequestCounts();
+      const { outs } = await seq.create({ modelId: "tiny", deploymentId: "second", numberOfAllocations: 2 });
+      const { byRoute } = seq.es.admin.requestCounts();
+      // The one `_stats` is the read before `_start` (an existing deployment would be adopted or refused).
+      assert.equal(countsOf(byRoute, /_stats$/), 1, JSON.stringify(byRoute));
+      assert.ok(Array.isArray(outs.nodes) && outs.nodes.length > 0, JSON.stringify(outs.nodes));
+      for (const node of outs.nodes as Array<Record<string, unknown>>)
+        assert.equal(typeof node.nodeName, "string");
+      const refreshed = await seq.provider.read("second", outs);
+      for (const key of [
+        "effective",
+        "deploymentState",
+        "allocationState",
+        "allocationCount",
+        "nodes",
+        "startTime",
+      ]) {
+        assert.deepEqual(outs[key], refreshed.props[key], key);
+      }
+    });
+  });
 });

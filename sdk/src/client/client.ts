@@ -50,6 +50,7 @@ import {
   getTrainedModelStats,
   getTrainedModels,
 } from "./trainedModels";
+import { nodeNamesIn, statsFromAssignment } from "./assignmentStats";
 import { DeploymentStatsPoll } from "./statsPoll";
 import { Transport, type TransportOptions } from "./transport";
 import type {
@@ -66,13 +67,13 @@ import { type EsVersion, assertSupportedVersion } from "./version";
 /** Environment variable that turns the request trace on (`true` or `1`, see `booleans.ts`; lines go to stderr). */
 export const TRACE_ENV_VAR = "ELASTICSEARCH_ML_TRACE";
 
-/** Client options that are not connection settings. */
 /** How old a shared listing may be for a caller that accepts one it did not ask for (`#shared`). */
 export interface ListingReuse {
   /** Reuse a successful listing that started less than this many ms ago. Default 0: only one in flight. */
   reuseWithinMs?: number;
 }
 
+/** Client options that are not connection settings. */
 export interface ClientOptions extends Omit<TransportOptions, "trace"> {
   /**
    * Request trace: one line per attempt and outcome (method, URL without credentials, status, timing).
@@ -153,6 +154,8 @@ export class ElasticsearchClient {
   // Whole-cluster listings that many deployments ask for (e.g. 500 creates in one `pulumi up`): see #shared.
   readonly #listings = new Map<string, { answer: Promise<unknown>; startedAt: number; settled: boolean }>();
   readonly #statsPoll: DeploymentStatsPoll;
+  // Node id → name from every `_stats` answer, for stats derived from a `_start` answer (assignmentStats.ts).
+  readonly #nodeNames = new Map<string, string>();
 
   constructor(
     settings: ConnectionSettings,
@@ -170,8 +173,8 @@ export class ElasticsearchClient {
       startTimeoutMarginMs: operations.startTimeoutMarginMs ?? START_TIMEOUT_MARGIN_MS,
     };
     this.#statsPoll = new DeploymentStatsPoll({
-      statsOf: (ids) => getTrainedModelStats(this.#context, ids),
-      one: (id) => getDeploymentStats(this.#context, id),
+      statsOf: (ids) => getTrainedModelStats(this.#context, ids).then((r) => this.#remember(r)),
+      one: (id) => getDeploymentStats(this.#context, id).then((s) => this.#rememberOne(s)),
       encodedLength: (id) => idList(id).length + 1,
     });
   }
@@ -223,12 +226,12 @@ export class ElasticsearchClient {
     ids?: string | readonly string[],
     options?: ListOptions,
   ): Promise<TrainedModelStatsResponse> {
-    return getTrainedModelStats(this.#context, ids, options);
+    return getTrainedModelStats(this.#context, ids, options).then((r) => this.#remember(r));
   }
 
   /** One deployment's stats, or undefined when it does not exist. */
   getDeploymentStats(deploymentId: string): Promise<DeploymentStats | undefined> {
-    return getDeploymentStats(this.#context, deploymentId);
+    return getDeploymentStats(this.#context, deploymentId).then((s) => this.#rememberOne(s));
   }
 
   /**
@@ -237,6 +240,14 @@ export class ElasticsearchClient {
    */
   pollDeploymentStats(deploymentId: string): Promise<DeploymentStats | undefined> {
     return this.#statsPoll.read(deploymentId);
+  }
+
+  /**
+   * The stats `_stats` would report, derived from the assignment a `_start` answered with, so a create
+   * needs no read of its own; undefined when they could differ (see `assignmentStats.ts`).
+   */
+  async statsFromAssignment(assignment: TrainedModelAssignment): Promise<DeploymentStats | undefined> {
+    return statsFromAssignment(assignment, (id) => this.#nodeNames.get(id), await this.version());
   }
 
   /** Trained model configurations. */
@@ -362,6 +373,16 @@ export class ElasticsearchClient {
       },
     );
     return entry.answer as Promise<T>;
+  }
+
+  #remember(response: TrainedModelStatsResponse): TrainedModelStatsResponse {
+    for (const entry of response.trained_model_stats ?? []) this.#rememberOne(entry.deployment_stats);
+    return response;
+  }
+
+  #rememberOne(stats: DeploymentStats | undefined): DeploymentStats | undefined {
+    for (const [id, name] of nodeNamesIn(stats)) this.#nodeNames.set(id, name);
+    return stats;
   }
 
   /** Closes every connection. Further calls fail with `ES_CLIENT_CLOSED`. */

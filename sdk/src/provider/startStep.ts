@@ -5,7 +5,13 @@
  * Module functions over the provider's {@link StepContext}, so the provider class keeps the lifecycle
  * (what each engine call does) and this file the steps.
  */
-import { type DeploymentStats, isDeploymentAlreadyExists, isEsClientError, ResponseError } from "../client";
+import {
+  type DeploymentStats,
+  isDeploymentAlreadyExists,
+  isEsClientError,
+  ResponseError,
+  type TrainedModelAssignment,
+} from "../client";
 import {
   ADOPT_EXISTING_ENV_VAR,
   type AdoptionOrigin,
@@ -17,7 +23,7 @@ import { diffInputs, ScalingPlan, START_ONLY } from "./diff";
 import { DeploymentExistsError, ExistingDifference, OwnedByInferenceEndpointError } from "./errors";
 import type { DeploymentInputs, DeploymentOutputs } from "./inputs";
 import { lookUpReferences } from "./lookups";
-import { compact, declaredInputs, observe, WaitTarget } from "./observe";
+import { assessReadiness, compact, declaredInputs, observe, WaitTarget } from "./observe";
 import { partialFailure } from "./partialFailure";
 import type { ProviderDependencies } from "./provider";
 import type { Session } from "./session";
@@ -41,6 +47,7 @@ export async function startDeployment(
   const id = inputs.deploymentId;
   const serverWaitMs = Math.max(1, Math.min(ctx.deps.timing.serverWaitMs, deadline - ctx.deps.clock.now()));
   ctx.deps.progress.info(`${id}: starting model [${inputs.modelId}]`);
+  let started: TrainedModelAssignment | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await client.startDeployment({
@@ -55,6 +62,7 @@ export async function startDeployment(
         waitFor: inputs.waitFor,
         timeout: serverWaitMs,
       });
+      if (result.outcome === "started") started = result.assignment;
       if (result.outcome === "started-after-ambiguous-failure") {
         ctx.deps.progress.info(
           `${id}: the start call failed (${result.cause.message}) but the deployment exists; waiting`,
@@ -99,7 +107,15 @@ export async function startDeployment(
       await ctx.deps.clock.sleep(delayMs);
     }
   }
-  return waitAndReport(ctx, session, props, { waitFor: inputs.waitFor }, deadline);
+  const target: WaitTarget = { waitFor: inputs.waitFor };
+  // `_start` answered with the assignment `_stats` is computed from: when it already shows the target
+  // reached, it gives the outputs without a read of their own (issue 16; assignmentStats.ts).
+  const known = started && (await client.statsFromAssignment(started));
+  if (known && assessReadiness(known, target).status === "reached") {
+    ctx.deps.progress.info(`${id}: ${assessReadiness(known, target).summary} — ${target.waitFor} reached`);
+    return report(ctx, session, props, known);
+  }
+  return waitAndReport(ctx, session, props, target, deadline);
 }
 
 /**
@@ -261,7 +277,17 @@ export async function waitAndReport(
       last === undefined ? { effective: { state: "started" as const } } : observe(last.stats);
     throw partialFailure(session, props, observation, err);
   }
-  const lookups = await recordedReferences(ctx, session, inputs);
+  return report(ctx, session, props, stats);
+}
+
+/** The outputs: the declaration, what Elasticsearch reports, and the lookups. */
+async function report(
+  ctx: StepContext,
+  session: Session,
+  props: Props,
+  stats: DeploymentStats,
+): Promise<Props> {
+  const lookups = await recordedReferences(ctx, session, props as unknown as DeploymentInputs);
   return compact({ ...props, clusterUuid: session.clusterUuid, ...observe(stats), ...lookups });
 }
 
