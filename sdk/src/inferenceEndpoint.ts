@@ -4,6 +4,7 @@
  * `elasticsearch` service it creates and owns a trained model deployment, or uses an existing one.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { providerForState } from "./serializedProvider";
 import { type ConnectionInput, type ConnectionOutput, secretConnection } from "./connectionArgs";
 import { RESOURCE_MODULE, warnAboutPlaintextCredentials } from "./resource";
 
@@ -27,6 +28,10 @@ const provider: pulumi.dynamic.ResourceProvider = {
 
 /** The provider object as serialized into state (exported for the serialization tests). */
 export const endpointProvider: pulumi.dynamic.ResourceProvider = provider;
+
+// What the resources hand Pulumi: the stable entry itself where Pulumi serializes it as one `require`
+// (an installed package), else the forwarders above (serializedProvider.ts). Chosen once, on first use.
+let providerInState: pulumi.dynamic.ResourceProvider | undefined;
 
 /** Its type token is `pulumi-nodejs:dynamic/elasticsearch-ml:InferenceEndpoint`. */
 export const ENDPOINT_RESOURCE_TYPE = "InferenceEndpoint";
@@ -131,7 +136,7 @@ export class InferenceEndpoint extends pulumi.dynamic.Resource {
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.CustomResourceOptions) {
     warnAboutPlaintextCredentials();
     super(
-      provider,
+      (providerInState ??= providerForState("pulumi-elasticsearch-ml/provider/inference-endpoint", provider)),
       name,
       {
         clusterUuid: undefined,

@@ -3,6 +3,7 @@
  * machine-learning trained model deployment in the state declared in code.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { providerForState } from "./serializedProvider";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { type ConnectionInput, type ConnectionOutput, secretConnection } from "./connectionArgs";
 import { CONFIG_NAMESPACE, CREDENTIAL_CONFIG_KEYS } from "./provider/config";
@@ -31,6 +32,10 @@ const provider: pulumi.dynamic.ResourceProvider = {
 
 /** The provider object as serialized into state (exported for the serialization tests). */
 export const deploymentProvider: pulumi.dynamic.ResourceProvider = provider;
+
+// What the resources hand Pulumi: the stable entry itself where Pulumi serializes it as one `require`
+// (an installed package), else the forwarders above (serializedProvider.ts). Chosen once, on first use.
+let providerInState: pulumi.dynamic.ResourceProvider | undefined;
 
 /** The module and type of the resource: its type token is `pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment`. */
 export const RESOURCE_MODULE = "elasticsearch-ml";
@@ -232,7 +237,7 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
   constructor(name: string, args: TrainedModelDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
     warnAboutPlaintextCredentials();
     super(
-      provider,
+      (providerInState ??= providerForState("pulumi-elasticsearch-ml/provider", provider)),
       name,
       {
         clusterUuid: undefined,

@@ -4,6 +4,7 @@
  * from the files eland exports.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { providerForState } from "./serializedProvider";
 import { type ConnectionInput, type ConnectionOutput, secretConnection } from "./connectionArgs";
 import { RESOURCE_MODULE, warnAboutPlaintextCredentials } from "./resource";
 
@@ -28,6 +29,10 @@ const provider: pulumi.dynamic.ResourceProvider = {
 
 /** The provider object as serialized into state (exported for the serialization tests). */
 export const modelProvider: pulumi.dynamic.ResourceProvider = provider;
+
+// What the resources hand Pulumi: the stable entry itself where Pulumi serializes it as one `require`
+// (an installed package), else the forwarders above (serializedProvider.ts). Chosen once, on first use.
+let providerInState: pulumi.dynamic.ResourceProvider | undefined;
 
 /** Its type token is `pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModel`. */
 export const MODEL_RESOURCE_TYPE = "TrainedModel";
@@ -154,7 +159,7 @@ export class TrainedModel extends pulumi.dynamic.Resource {
   constructor(name: string, args: TrainedModelArgs, opts?: pulumi.CustomResourceOptions) {
     warnAboutPlaintextCredentials();
     super(
-      provider,
+      (providerInState ??= providerForState("pulumi-elasticsearch-ml/provider/trained-model", provider)),
       name,
       {
         resolvedModelId: undefined,

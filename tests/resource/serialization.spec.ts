@@ -23,6 +23,8 @@ import * as modelEntry from "pulumi-elasticsearch-ml/provider/trained-model";
 import { deploymentProvider } from "#sdk/resource";
 import { modelProvider } from "#sdk/trainedModel";
 import { endpointProvider } from "#sdk/inferenceEndpoint";
+import { capturedAsRequire } from "#sdk/serializedProvider";
+import * as endpointEntry from "pulumi-elasticsearch-ml/provider/inference-endpoint";
 import { putTinyPytorchModel } from "../client/fixtures";
 
 // `require-from-string` is what the dynamic-provider host uses to load `__provider`; it has no types.
@@ -313,5 +315,31 @@ describe("state written by one build is handled by another build (two builds)", 
       async () => provider.check({}, { modelId: "tiny" }),
       /ERR_PACKAGE_PATH_NOT_EXPORTED|Cannot find module|MODULE_NOT_FOUND/,
     );
+  });
+});
+
+describe("serialization: the two forms of the provider in state (serializedProvider.ts)", () => {
+  const METHODS = ["check", "configure", "create", "delete", "diff", "read", "update"];
+
+  it("in this workspace (the package is a link to sdk/) the forwarders are used: Pulumi would copy the module", () => {
+    for (const name of [
+      "pulumi-elasticsearch-ml/provider",
+      "pulumi-elasticsearch-ml/provider/trained-model",
+      "pulumi-elasticsearch-ml/provider/inference-endpoint",
+    ]) {
+      assert.equal(capturedAsRequire(name), false, name);
+    }
+  });
+
+  it("each stable entry answers every method its forwarders call, so either form serves the host", () => {
+    const pairs: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [entry, deploymentProvider as unknown as Record<string, unknown>],
+      [modelEntry, modelProvider as unknown as Record<string, unknown>],
+      [endpointEntry, endpointProvider as unknown as Record<string, unknown>],
+    ];
+    for (const [module, forwarders] of pairs) {
+      assert.deepEqual(Object.keys(forwarders).sort(), METHODS);
+      for (const method of METHODS) assert.equal(typeof module[method], "function", method);
+    }
   });
 });
