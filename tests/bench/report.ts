@@ -30,6 +30,12 @@ export interface BenchResults {
     os: string;
     /** 1-minute load average when the run started and ended (other work on a shared machine shows here). */
     loadAverage: { start: number; end: number };
+    /**
+     * How the resources' provider is written to the state: `installed` (one require of the stable entry, as
+     * from a registry; `npm run bench` sets NODE_PRESERVE_SYMLINKS=1 so the workspace link resolves that
+     * way) or `linked` (seven forwarding methods, as in the workspace). See sdk/src/serializedProvider.ts.
+     */
+    providerLayout: "installed" | "linked";
   };
   parameters: Record<string, unknown>;
   peer?: { implementation: string; why: string };

@@ -219,6 +219,13 @@ async function main(): Promise<void> {
       pulumi: cli.version,
       os: `${os.type()} ${os.release()}`,
       loadAverage: { start: loadStart, end: 0 },
+      // As the resources decide it (sdk/src/serializedProvider.ts): the package must resolve under node_modules.
+      providerLayout: require
+        .resolve("pulumi-elasticsearch-ml/provider")
+        .split(path.sep)
+        .includes("node_modules")
+        ? "installed"
+        : "linked",
     },
     parameters: {
       ...settings,
@@ -277,6 +284,11 @@ async function main(): Promise<void> {
     `pulumi-elasticsearch-ml benchmark${settings.quick ? " (--quick)" : ""}: ${m.cores} cores, Node ${m.node}, ` +
       `Pulumi ${m.pulumi}, parallel ${settings.parallel}, emulator start ${settings.startDelays.join(" / ")} ms; ` +
       `load average ${m.loadAverage.start.toFixed(2)} -> ${m.loadAverage.end.toFixed(2)}; ${results.durationSeconds} s`,
+  );
+  console.log(
+    m.providerLayout === "installed"
+      ? "provider in state: one require of the stable entry, as installed from a registry (NODE_PRESERVE_SYMLINKS=1)"
+      : "provider in state: seven forwarding methods, as in the linked workspace (run with NODE_PRESERVE_SYMLINKS=1 for the installed form)",
   );
   if (results.peer) console.log(`peer: ${results.peer.implementation}`);
   console.log(renderTable(reportRows(results)));
