@@ -3,7 +3,7 @@
  * sizes, one run, the 0 ms start delay, one deployment per cluster. It must finish, say which form of the
  * provider the state held (the npm script lays the workspace package out as installed), print a verdict
  * line for every issue 16 target and write its results. The figures themselves are the benchmark's
- * business, not this test's: nothing here judges a time.
+ * business, not this test's: nothing here judges a time. The program-cost script the docs cite runs too.
  */
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -52,6 +52,20 @@ describe("e2e: the benchmark command of docs/benchmarks.md", function () {
         machine: { providerLayout: string };
       };
       assert.equal(results.machine.providerLayout, "installed");
+
+      // The program-cost script the preview's reading cites.
+      const { stdout: cost } = await execFileAsync(
+        process.execPath,
+        [path.join(repoRoot(), "build", "tests", "bench", "program-cost.bench.js"), "--n=20"],
+        { cwd: repoRoot(), timeout: 120_000 },
+      );
+      for (const side of ["ours", "peer", "plain20"]) {
+        assert.match(
+          cost,
+          new RegExp(`^ {2}${side} +CPU \\d+\\.\\d\\d ms, wall \\d+\\.\\d\\d ms$`, "m"),
+          side,
+        );
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
