@@ -32,7 +32,7 @@ class Plain20 extends pulumi.dynamic.Resource {
 
 /** The child: declare `n` resources of one side under mocks; print CPU and wall time per resource. */
 async function child(side: Side, n: number): Promise<void> {
-  pulumi.runtime.setMocks(
+  await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs as Record<string, unknown> }),
       call: (args) => args.inputs as Record<string, unknown>,
