@@ -29,10 +29,6 @@ const provider: pulumi.dynamic.ResourceProvider = {
 /** The provider object as serialized into state (exported for the serialization tests). */
 export const endpointProvider: pulumi.dynamic.ResourceProvider = provider;
 
-// What the resources hand Pulumi: the stable entry itself where Pulumi serializes it as one `require`
-// (an installed package), else the forwarders above (serializedProvider.ts). Chosen once, on first use.
-let providerInState: pulumi.dynamic.ResourceProvider | undefined;
-
 /** Its type token is `pulumi-nodejs:dynamic/elasticsearch-ml:InferenceEndpoint`. */
 export const ENDPOINT_RESOURCE_TYPE = "InferenceEndpoint";
 export const ENDPOINT_TYPE_TOKEN = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:${ENDPOINT_RESOURCE_TYPE}`;
@@ -136,7 +132,7 @@ export class InferenceEndpoint extends pulumi.dynamic.Resource {
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.CustomResourceOptions) {
     warnAboutPlaintextCredentials();
     super(
-      (providerInState ??= providerForState("pulumi-elasticsearch-ml/provider/inference-endpoint", provider)),
+      providerForState("pulumi-elasticsearch-ml/provider/inference-endpoint", provider),
       name,
       {
         clusterUuid: undefined,

@@ -33,10 +33,6 @@ const provider: pulumi.dynamic.ResourceProvider = {
 /** The provider object as serialized into state (exported for the serialization tests). */
 export const deploymentProvider: pulumi.dynamic.ResourceProvider = provider;
 
-// What the resources hand Pulumi: the stable entry itself where Pulumi serializes it as one `require`
-// (an installed package), else the forwarders above (serializedProvider.ts). Chosen once, on first use.
-let providerInState: pulumi.dynamic.ResourceProvider | undefined;
-
 /** The module and type of the resource: its type token is `pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModelDeployment`. */
 export const RESOURCE_MODULE = "elasticsearch-ml";
 export const RESOURCE_TYPE = "TrainedModelDeployment";
@@ -237,7 +233,7 @@ export class TrainedModelDeployment extends pulumi.dynamic.Resource {
   constructor(name: string, args: TrainedModelDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
     warnAboutPlaintextCredentials();
     super(
-      (providerInState ??= providerForState("pulumi-elasticsearch-ml/provider", provider)),
+      providerForState("pulumi-elasticsearch-ml/provider", provider),
       name,
       {
         clusterUuid: undefined,

@@ -18,6 +18,8 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
+const chosenProviders = new Map<string, pulumi.dynamic.ResourceProvider>();
+
 /**
  * The stable entry's module when Pulumi will serialize it as one `require`, else `forwarders`.
  *
@@ -28,8 +30,14 @@ export function providerForState(
   entry: string,
   forwarders: pulumi.dynamic.ResourceProvider,
 ): pulumi.dynamic.ResourceProvider {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself is the point
-  return capturedAsRequire(entry) ? (require(entry) as pulumi.dynamic.ResourceProvider) : forwarders;
+  // Decided once per entry: Pulumi serializes a provider once per object, so every resource must get the same one.
+  let chosen = chosenProviders.get(entry);
+  if (chosen === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself is the point
+    chosen = capturedAsRequire(entry) ? (require(entry) as pulumi.dynamic.ResourceProvider) : forwarders;
+    chosenProviders.set(entry, chosen);
+  }
+  return chosen;
 }
 
 /** Whether the closure serializer will write `entry`'s module as `require(entry)` (see above). */

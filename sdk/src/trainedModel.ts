@@ -30,10 +30,6 @@ const provider: pulumi.dynamic.ResourceProvider = {
 /** The provider object as serialized into state (exported for the serialization tests). */
 export const modelProvider: pulumi.dynamic.ResourceProvider = provider;
 
-// What the resources hand Pulumi: the stable entry itself where Pulumi serializes it as one `require`
-// (an installed package), else the forwarders above (serializedProvider.ts). Chosen once, on first use.
-let providerInState: pulumi.dynamic.ResourceProvider | undefined;
-
 /** Its type token is `pulumi-nodejs:dynamic/elasticsearch-ml:TrainedModel`. */
 export const MODEL_RESOURCE_TYPE = "TrainedModel";
 export const MODEL_TYPE_TOKEN = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:${MODEL_RESOURCE_TYPE}`;
@@ -159,7 +155,7 @@ export class TrainedModel extends pulumi.dynamic.Resource {
   constructor(name: string, args: TrainedModelArgs, opts?: pulumi.CustomResourceOptions) {
     warnAboutPlaintextCredentials();
     super(
-      (providerInState ??= providerForState("pulumi-elasticsearch-ml/provider/trained-model", provider)),
+      providerForState("pulumi-elasticsearch-ml/provider/trained-model", provider),
       name,
       {
         resolvedModelId: undefined,

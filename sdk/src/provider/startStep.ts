@@ -111,8 +111,9 @@ export async function startDeployment(
   // `_start` answered with the assignment `_stats` is computed from: when it already shows the target
   // reached, it gives the outputs without a read of their own (issue 16; assignmentStats.ts).
   const known = started && (await client.statsFromAssignment(started));
-  if (known && assessReadiness(known, target).status === "reached") {
-    ctx.deps.progress.info(`${id}: ${assessReadiness(known, target).summary} — ${target.waitFor} reached`);
+  const readiness = known && assessReadiness(known, target);
+  if (known && readiness && readiness.status === "reached") {
+    ctx.deps.progress.info(`${id}: ${readiness.summary} — ${target.waitFor} reached`);
     return report(ctx, session, props, known);
   }
   return waitAndReport(ctx, session, props, target, deadline);
